@@ -8,6 +8,7 @@ export type AuditEventType =
   | 'lease.granted'
   | 'lease.denied'
   | 'lease.revealed'
+  | 'lease.used'
   | 'lease.host_blocked'
   | 'lease.renewed'
   | 'lease.revoked'

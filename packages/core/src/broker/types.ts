@@ -44,6 +44,8 @@ export interface BrokerLease {
 export interface Broker {
   /** Short name for spans and audit, e.g. `local`, `vault`. */
   readonly kind: string;
+  /** Credential names the broker can issue, when it knows them up front; `createGuard` checks grants against it. */
+  readonly credentialNames?: readonly string[];
   acquire(request: LeaseRequest): Promise<BrokerLease>;
   /** Extends a renewable lease; returns the new expiry. Absent for non-renewable brokers. */
   renew?(lease: BrokerLease, request: LeaseRequest, ttlMs: number): Promise<{ expiresAt: number }>;

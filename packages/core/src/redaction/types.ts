@@ -16,6 +16,8 @@ export interface SecretRule {
   pattern: RegExp;
   /** Minimum Shannon entropy (bits per character) of the matched secret; below it the match is ignored. */
   minEntropy?: number;
+  /** Extra check on the matched secret (a decode, a checksum); returning false drops the match. */
+  validate?: (secret: string) => boolean;
 }
 
 export interface RuleOptions {

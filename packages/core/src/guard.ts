@@ -1,0 +1,661 @@
+import { randomUUID } from 'node:crypto';
+import { SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { createAuditor } from './audit/auditor.js';
+import { createFingerprinter } from './audit/fingerprint.js';
+import { memoryAudit } from './audit/sinks.js';
+import type { AuditEvent, AuditEventType } from './audit/types.js';
+import type { BrokerLease, LeaseRequest } from './broker/types.js';
+import { validateGuardConfig, type GrantConfig, type GuardConfig } from './config.js';
+import { formatDuration, parseDuration, type Duration } from './duration.js';
+import {
+  AgentLeaseError,
+  AgentLockedError,
+  AuditUnavailableError,
+  BrokerUnavailableError,
+  GuardClosedError,
+  InvalidConfigError,
+  LeaseAbortedError,
+  LeaseDeniedError,
+  LeaseTimeoutError,
+} from './errors.js';
+import { LeaseImpl, type Lease, type LeaseHost } from './lease.js';
+import { callStorage } from './lease-context.js';
+import { createMonitor, type Anomaly, type Monitor } from './monitor/monitor.js';
+import { memoryMonitorStore, type MonitorStore } from './monitor/store.js';
+import { normalizeNeeds, resolveScopes, type ToolNeeds, type ToolNeedsSpec } from './needs.js';
+import { createRedactor } from './redaction/index.js';
+import type { Redactor, SecretFinding, StreamRedactor } from './redaction/types.js';
+import { describeError } from './safe-error.js';
+import { firstUngrantedScope } from './scopes.js';
+import { createInstruments, type Instruments } from './telemetry/instruments.js';
+import * as sc from './telemetry/semconv.js';
+
+/** One tool call, as an adapter (or any framework) describes it to the guard. */
+export interface ToolCall<Input = unknown> {
+  tool: string;
+  /** What the tool needs; absent for tools that need no credential (they still get a span and redaction). */
+  needs?: ToolNeedsSpec<Input> | undefined;
+  /** The validated tool input; passed to scope functions. */
+  input?: Input;
+  toolCallId?: string | undefined;
+  signal?: AbortSignal | undefined;
+  /** Overrides the guard's default timeout for this call. */
+  timeout?: Duration | undefined;
+}
+
+/** A live lease as `guard.leases()` reports it: no value, and the lease id only as a fingerprint. */
+export interface LiveLease {
+  leaseId: string;
+  credential: string;
+  scopes: readonly string[];
+  tool: string;
+  toolCallId: string;
+  expiresAt: number;
+}
+
+export interface Guard {
+  readonly agent: { readonly id: string; readonly name?: string };
+  /** Acquire every lease the tool needs, run `fn` with them, revoke each exactly once whatever happens. */
+  withLease<T, Input = unknown>(
+    call: ToolCall<Input> & { needs: ToolNeedsSpec<Input> },
+    fn: (lease: Lease, leases: ReadonlyMap<string, Lease>) => T | Promise<T>,
+  ): Promise<Awaited<T>>;
+  withLease<T, Input = unknown>(
+    call: ToolCall<Input>,
+    fn: (lease: Lease | undefined, leases: ReadonlyMap<string, Lease>) => T | Promise<T>,
+  ): Promise<Awaited<T>>;
+  /** Validates a tool's needs up front (adapters call it when wrapping a tool). */
+  checkNeeds<Input>(tool: string, needs: ToolNeedsSpec<Input>): void;
+  redact(text: string): string;
+  redactDeep<T>(value: T): T;
+  createStreamRedactor(): StreamRedactor;
+  /** Finds secrets without returning them; records a `secret.detected` audit event when any are found. */
+  scan(text: string, where?: { tool?: string; toolCallId?: string; channel?: string }): SecretFinding[];
+  /** A short, redacted message a model can act on; never a stack. */
+  describeError(error: unknown): string;
+  lock(reason: string): Promise<void>;
+  unlock(): Promise<void>;
+  isLocked(): Promise<boolean>;
+  leases(): LiveLease[];
+  /** Revokes every live lease, waits for the broker and the audit sink, and refuses new calls. */
+  close(): Promise<void>;
+  /** The guard's redactor, for integrations (span processors, stream wrappers). */
+  readonly redactor: Redactor;
+  /** Keyed HMAC-SHA256 fingerprint with the guard's key. */
+  fingerprint(value: string): string;
+}
+
+interface Held {
+  lease: LeaseImpl;
+  request: LeaseRequest;
+  brokerLease: BrokerLease;
+  revoked: boolean;
+  unregister?: () => void;
+  timer?: NodeJS.Timeout;
+  revocation?: Promise<void>;
+}
+
+const DEFAULT_GRACE_MS = 5 * 60_000;
+
+export function createGuard(config: GuardConfig): Guard {
+  const cfg = validateGuardConfig(config);
+  const now = cfg.now ?? Date.now;
+  const agent = Object.freeze({ id: cfg.agent.id, ...(cfg.agent.name ? { name: cfg.agent.name } : {}) });
+  const broker = cfg.broker;
+  const grants = new Map<string, GrantConfig & { maxTtlMs: number }>(
+    Object.entries(cfg.grants).map(([name, g]) => [name, { ...g, maxTtlMs: parseDuration(g.maxTtl) ?? 0 }]),
+  );
+  if (broker.credentialNames) {
+    const missing = [...grants.keys()].filter((n) => !broker.credentialNames?.includes(n));
+    if (missing.length > 0) {
+      throw new InvalidConfigError(
+        missing.map((n) => `grants.${n}: credential "${n}" is not configured in the ${broker.kind} broker`),
+        'createGuard config',
+      );
+    }
+  }
+  const failClosed = cfg.audit?.failClosed ?? true;
+  const auditor = createAuditor(cfg.audit?.sink ?? memoryAudit());
+  const fingerprint = createFingerprinter(cfg.audit?.hmacKey);
+  const monitorStore: MonitorStore =
+    cfg.monitor === false ? memoryMonitorStore() : (cfg.monitor?.store ?? memoryMonitorStore());
+  const monitor: Monitor | undefined =
+    cfg.monitor === false || cfg.monitor === undefined
+      ? undefined
+      : createMonitor({ ...cfg.monitor, store: monitorStore });
+  const graceMs =
+    cfg.redaction?.grace === undefined ? DEFAULT_GRACE_MS : (parseDuration(cfg.redaction.grace) ?? 0);
+  const defaultTimeoutMs = cfg.timeout === undefined ? undefined : parseDuration(cfg.timeout);
+  const toolSpans = cfg.telemetry?.toolSpans ?? true;
+  const redactor = createRedactor({
+    ...(cfg.redaction?.placeholder ? { placeholder: cfg.redaction.placeholder } : {}),
+    ...(cfg.redaction?.rules !== undefined ? { rules: cfg.redaction.rules } : {}),
+  });
+  const instruments: Instruments = createInstruments({
+    ...(cfg.telemetry?.tracerProvider ? { tracerProvider: cfg.telemetry.tracerProvider } : {}),
+    ...(cfg.telemetry?.meterProvider ? { meterProvider: cfg.telemetry.meterProvider } : {}),
+  });
+  const live = new Map<string, Held>();
+  const pendingRevocations = new Set<Promise<void>>();
+  const graceTimers = new Set<NodeJS.Timeout>();
+  let closed = false;
+
+  const agentAttrs: Attributes = {
+    [sc.ATTR_GEN_AI_AGENT_ID]: agent.id,
+    ...(agent.name ? { [sc.ATTR_GEN_AI_AGENT_NAME]: agent.name } : {}),
+  };
+
+  const event = (
+    type: AuditEventType,
+    fields: Omit<AuditEvent, 'type' | 'time' | 'agent' | 'outcome'> & { outcome?: string },
+  ): AuditEvent => ({ type, time: new Date(now()).toISOString(), agent, outcome: 'ok', ...fields });
+
+  const leaseFields = (h: Held) => ({
+    tool: h.request.tool,
+    toolCallId: h.request.toolCallId,
+    credential: h.request.credential,
+    scopes: h.request.scopes,
+    leaseId: fingerprint(h.request.leaseId),
+  });
+
+  const leaseHost: LeaseHost = {
+    recordUse(lease, kind, host) {
+      const held = live.get(lease.id);
+      if (!held) return;
+      const e = event(kind === 'revealed' ? 'lease.revealed' : 'lease.used', {
+        ...leaseFields(held),
+        ...(host ? { detail: { host } } : {}),
+      });
+      if (kind === 'revealed') {
+        // reveal() is synchronous: record without waiting, but a failing sink is still reported.
+        void auditor.record(e);
+        return;
+      }
+      return auditor.record(e).then((ok) => {
+        if (!ok && failClosed) throw new AuditUnavailableError();
+      });
+    },
+    async recordHostBlocked(lease, host, reason) {
+      const held = live.get(lease.id);
+      trace.getActiveSpan()?.addEvent(sc.EVENT_HOST_BLOCKED, {
+        [sc.ATTR_LEASE_CREDENTIAL]: lease.credential,
+        [sc.ATTR_HOST]: host,
+        [sc.ATTR_LEASE_REASON]: reason,
+      });
+      if (held) {
+        await auditor.record(
+          event('lease.host_blocked', { ...leaseFields(held), outcome: 'denied', reason, detail: { host } }),
+        );
+      }
+    },
+    fetch: (input, init) => globalThis.fetch(input, init),
+  };
+
+  function denialEvent(span: Span | undefined, credential: string, reason: string, errorType: string) {
+    span?.addEvent(sc.EVENT_LEASE_DENIED, {
+      [sc.ATTR_LEASE_CREDENTIAL]: credential,
+      [sc.ATTR_LEASE_REASON]: reason,
+      [sc.ATTR_ERROR_TYPE]: errorType,
+    });
+    instruments.denied.add(1, { [sc.ATTR_LEASE_CREDENTIAL]: credential, [sc.ATTR_ERROR_TYPE]: errorType });
+  }
+
+  async function lockAgent(reason: string, span?: Span, anomaly?: Anomaly): Promise<void> {
+    await monitorStore.setLock(agent.id, { reason, since: now() });
+    (span ?? trace.getActiveSpan())?.addEvent(sc.EVENT_AGENT_LOCKED, {
+      [sc.ATTR_LEASE_REASON]: reason,
+      ...(anomaly ? { [sc.ATTR_ANOMALY_KIND]: anomaly.kind } : {}),
+    });
+    await auditor.record(
+      event('agent.locked', {
+        outcome: 'locked',
+        reason,
+        ...(anomaly ? { detail: { anomaly: anomaly.kind } } : {}),
+      }),
+    );
+  }
+
+  /** Checks grants and monitor, then asks the broker. Throws a typed error on any refusal. */
+  async function acquire<Input>(
+    call: ToolCall<Input>,
+    needs: ToolNeeds<Input>,
+    toolCallId: string,
+    signal: AbortSignal,
+    span: Span | undefined,
+  ): Promise<Held> {
+    const credential = needs.credential;
+    const base = { tool: call.tool, toolCallId, credential };
+    const deny = async (
+      reason: string,
+      error: AgentLeaseError = new LeaseDeniedError(credential, reason),
+    ) => {
+      denialEvent(span, credential, reason, error.code);
+      await auditor.record(
+        event('lease.denied', { ...base, outcome: 'denied', reason: error.code, detail: { reason } }),
+      );
+      throw error;
+    };
+
+    const grant = grants.get(credential);
+    if (!grant) return deny('no grant for this credential');
+    const resolved = resolveScopes(needs, call.input as Input);
+    if (!resolved.ok) return deny(resolved.reason);
+    const ungranted = firstUngrantedScope(grant.scopes, resolved.scopes);
+    if (ungranted !== undefined) return deny(`scope ${ungranted} is not granted`);
+    const ttlMs = needs.ttl === undefined ? grant.maxTtlMs : (parseDuration(needs.ttl) ?? 0);
+    if (ttlMs > grant.maxTtlMs) {
+      return deny(
+        `ttl ${formatDuration(ttlMs)} exceeds the grant's maxTtl ${formatDuration(grant.maxTtlMs)}`,
+      );
+    }
+    const scopes = resolved.scopes;
+
+    const lock = await monitorStore.getLock(agent.id);
+    if (lock) return deny(`agent locked: ${lock.reason}`, new AgentLockedError(agent.id, lock.reason));
+    if (monitor) {
+      const anomaly = await monitor.observe(agent.id, credential, now());
+      if (anomaly) {
+        if (monitor.onAnomaly === 'lock') {
+          await lockAgent(anomaly.message, span, anomaly);
+          return deny(`agent locked: ${anomaly.message}`, new AgentLockedError(agent.id, anomaly.message));
+        }
+        span?.addEvent(sc.EVENT_ANOMALY, {
+          [sc.ATTR_ANOMALY_KIND]: anomaly.kind,
+          [sc.ATTR_LEASE_REASON]: anomaly.message,
+        });
+        await auditor.record(
+          event('lease.requested', { ...base, scopes, outcome: 'anomaly', reason: anomaly.kind }),
+        );
+      }
+    }
+
+    const leaseId = randomUUID();
+    const request: LeaseRequest = {
+      leaseId,
+      credential,
+      scopes,
+      ttlMs,
+      agent,
+      tool: call.tool,
+      toolCallId,
+      signal,
+    };
+    if (
+      !(await auditor.record(event('lease.requested', { ...base, scopes, leaseId: fingerprint(leaseId) }))) &&
+      failClosed
+    ) {
+      return deny('audit log unavailable', new AuditUnavailableError());
+    }
+    if (signal.aborted) throw new LeaseAbortedError({ cause: signal.reason });
+
+    const started = performance.now();
+    const acquireSpan = instruments.tracer.startSpan(`${sc.SPAN_LEASE_ACQUIRE} ${credential}`, {
+      kind: SpanKind.INTERNAL,
+      attributes: {
+        ...agentAttrs,
+        [sc.ATTR_LEASE_CREDENTIAL]: credential,
+        [sc.ATTR_LEASE_SCOPES]: [...scopes],
+        [sc.ATTR_LEASE_TTL_MS]: ttlMs,
+        [sc.ATTR_LEASE_ID]: fingerprint(leaseId),
+        [sc.ATTR_BROKER_KIND]: broker.kind,
+      },
+    });
+    let brokerLease: BrokerLease;
+    try {
+      brokerLease = await broker.acquire(request);
+    } catch (error) {
+      const typed = AgentLeaseError.isInstance(error)
+        ? error
+        : new BrokerUnavailableError(
+            `credential ${credential}: the ${broker.kind} broker could not issue a lease`,
+            {
+              cause: error,
+              credential,
+            },
+          );
+      acquireSpan.setAttribute(sc.ATTR_LEASE_OUTCOME, 'error');
+      acquireSpan.setAttribute(sc.ATTR_ERROR_TYPE, typed.code);
+      acquireSpan.setStatus({ code: SpanStatusCode.ERROR, message: typed.code });
+      acquireSpan.end();
+      return deny(typed.message, typed);
+    }
+    instruments.acquireDuration.record((performance.now() - started) / 1000, {
+      [sc.ATTR_LEASE_CREDENTIAL]: credential,
+    });
+
+    const lease = new LeaseImpl(
+      leaseId,
+      credential,
+      scopes,
+      call.tool,
+      toolCallId,
+      agent,
+      brokerLease.expiresAt,
+      brokerLease.value,
+      brokerLease.inject ?? { type: 'bearer' },
+      grant.hosts ?? [],
+      leaseHost,
+    );
+    const held: Held = { lease, request, brokerLease, revoked: false };
+    live.set(leaseId, held);
+    instruments.active.add(1, { [sc.ATTR_LEASE_CREDENTIAL]: credential });
+    // The call may have been aborted, or the guard closed, while the broker worked: the lease must not outlive it.
+    if (signal.aborted || closed) {
+      acquireSpan.setAttribute(sc.ATTR_LEASE_OUTCOME, 'aborted');
+      acquireSpan.end();
+      await revoke(held, 'aborted');
+      throw closed ? new GuardClosedError() : new LeaseAbortedError({ cause: signal.reason });
+    }
+
+    // Register every value before anything can echo it; a value the redactor refuses is never handed out.
+    try {
+      held.unregister = registerValues(brokerLease, credential);
+    } catch (error) {
+      acquireSpan.setAttribute(sc.ATTR_LEASE_OUTCOME, 'error');
+      acquireSpan.end();
+      await revoke(held, 'error');
+      return deny('the broker returned a value that cannot be redacted safely', error as AgentLeaseError);
+    }
+    const granted = await auditor.record(
+      event('lease.granted', {
+        ...leaseFields(held),
+        valueFingerprint: fingerprint(brokerLease.value),
+        detail: { ttl_ms: ttlMs, broker: broker.kind },
+      }),
+    );
+    if (!granted && failClosed) {
+      acquireSpan.setAttribute(sc.ATTR_LEASE_OUTCOME, 'audit_unavailable');
+      acquireSpan.end();
+      await revoke(held, 'audit_unavailable');
+      return deny('audit log unavailable', new AuditUnavailableError());
+    }
+    acquireSpan.setAttribute(sc.ATTR_LEASE_OUTCOME, 'granted');
+    acquireSpan.end();
+    instruments.granted.add(1, { [sc.ATTR_LEASE_CREDENTIAL]: credential });
+    scheduleLifetime(held);
+    return held;
+  }
+
+  /** Registers the lease's values under the credential name; all or nothing. */
+  function registerValues(brokerLease: BrokerLease, credential: string): () => void {
+    const values = [brokerLease.value, ...(brokerLease.secrets ?? [])];
+    const unregister: (() => void)[] = [];
+    try {
+      for (const v of values) unregister.push(redactor.register(v, credential));
+    } catch (error) {
+      for (const u of unregister) u();
+      throw error;
+    }
+    return () => {
+      for (const u of unregister) u();
+    };
+  }
+
+  /** Renews a renewable lease at two thirds of its life; marks a non-renewable one expired at its end. */
+  function scheduleLifetime(held: Held): void {
+    if (held.revoked) return;
+    const remaining = Math.max(0, held.lease.expiresAt - now());
+    const renewable = held.brokerLease.renewable && typeof broker.renew === 'function';
+    const delay = renewable ? Math.floor(remaining * (2 / 3)) : remaining;
+    held.timer = setTimeout(() => {
+      if (held.revoked) return;
+      if (!renewable) {
+        held.lease.end('expired');
+        void auditor.record(event('lease.expired', { ...leaseFields(held), outcome: 'expired' }));
+        return;
+      }
+      void renew(held);
+    }, delay);
+    held.timer.unref();
+  }
+
+  async function renew(held: Held): Promise<void> {
+    const span = instruments.tracer.startSpan(`${sc.SPAN_LEASE_RENEW} ${held.request.credential}`, {
+      attributes: {
+        ...agentAttrs,
+        [sc.ATTR_LEASE_CREDENTIAL]: held.request.credential,
+        [sc.ATTR_LEASE_ID]: fingerprint(held.request.leaseId),
+      },
+    });
+    try {
+      const renewFn = broker.renew;
+      if (!renewFn) return;
+      const { expiresAt } = await renewFn.call(broker, held.brokerLease, held.request, held.request.ttlMs);
+      if (held.revoked) return;
+      held.lease.extend(expiresAt);
+      held.brokerLease.expiresAt = expiresAt;
+      span.setAttribute(sc.ATTR_LEASE_OUTCOME, 'renewed');
+      await auditor.record(
+        event('lease.renewed', { ...leaseFields(held), detail: { ttl_ms: held.request.ttlMs } }),
+      );
+      scheduleLifetime(held);
+    } catch {
+      span.setAttribute(sc.ATTR_LEASE_OUTCOME, 'error');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'renew failed' });
+      // Let the lease run to its current end; the body then sees it expire.
+      held.brokerLease.renewable = false;
+      scheduleLifetime(held);
+    } finally {
+      span.end();
+    }
+  }
+
+  /** Revokes exactly once: later calls return the same promise. */
+  function revoke(held: Held, outcome: string): Promise<void> {
+    if (held.revocation) return held.revocation;
+    held.revoked = true;
+    if (held.timer) clearTimeout(held.timer);
+    held.lease.end('revoked');
+    const span = instruments.tracer.startSpan(`${sc.SPAN_LEASE_REVOKE} ${held.request.credential}`, {
+      attributes: {
+        ...agentAttrs,
+        [sc.ATTR_LEASE_CREDENTIAL]: held.request.credential,
+        [sc.ATTR_LEASE_ID]: fingerprint(held.request.leaseId),
+        [sc.ATTR_BROKER_KIND]: broker.kind,
+      },
+    });
+    const revocation = (async () => {
+      let result = outcome;
+      try {
+        await broker.revoke(held.brokerLease, held.request);
+      } catch {
+        result = 'error';
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'revoke failed' });
+      }
+      live.delete(held.request.leaseId);
+      instruments.active.add(-1, { [sc.ATTR_LEASE_CREDENTIAL]: held.request.credential });
+      instruments.revoked.add(1, {
+        [sc.ATTR_LEASE_CREDENTIAL]: held.request.credential,
+        [sc.ATTR_LEASE_OUTCOME]: result,
+      });
+      span.setAttribute(sc.ATTR_LEASE_OUTCOME, result);
+      span.end();
+      await auditor.record(event('lease.revoked', { ...leaseFields(held), outcome: result }));
+      // Keep the values registered for a grace period: late echoes (logs, retries, exporters) are still caught.
+      const unregister = held.unregister;
+      if (unregister) {
+        const t = setTimeout(() => {
+          graceTimers.delete(t);
+          unregister();
+        }, graceMs);
+        t.unref();
+        graceTimers.add(t);
+      }
+    })();
+    held.revocation = revocation;
+    pendingRevocations.add(revocation);
+    void revocation.finally(() => pendingRevocations.delete(revocation));
+    return revocation;
+  }
+
+  function abortPromise(signal: AbortSignal): Promise<never> {
+    return new Promise((_, reject) => {
+      const fire = () => {
+        reject(
+          AgentLeaseError.isInstance(signal.reason)
+            ? signal.reason
+            : new LeaseAbortedError({ cause: signal.reason }),
+        );
+      };
+      if (signal.aborted) fire();
+      else signal.addEventListener('abort', fire, { once: true });
+    });
+  }
+
+  async function runCall<T, Input>(
+    call: ToolCall<Input>,
+    fn: (lease: Lease | undefined, leases: ReadonlyMap<string, Lease>) => T | Promise<T>,
+    span: Span | undefined,
+  ): Promise<Awaited<T>> {
+    const needsList =
+      call.needs === undefined ? [] : normalizeNeeds(call.needs, `needs of tool ${call.tool}`);
+    const toolCallId = call.toolCallId ?? randomUUID();
+    const timeoutMs = call.timeout === undefined ? defaultTimeoutMs : parseDuration(call.timeout);
+    // One controller ends the call: the caller's signal, the timeout, or the guard closing.
+    const controller = new AbortController();
+    const onCallerAbort = () => controller.abort(new LeaseAbortedError({ cause: call.signal?.reason }));
+    if (call.signal?.aborted) onCallerAbort();
+    call.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => controller.abort(new LeaseTimeoutError(timeoutMs)), timeoutMs);
+    const aborted = abortPromise(controller.signal);
+    aborted.catch(() => undefined);
+
+    const held: Held[] = [];
+    try {
+      for (const needs of needsList) {
+        held.push(await Promise.race([acquire(call, needs, toolCallId, controller.signal, span), aborted]));
+      }
+      const leases = new Map<string, Lease>(held.map((h) => [h.request.credential, h.lease]));
+      const first = held[0]?.lease;
+      const result = await Promise.race([
+        callStorage.run({ tool: call.tool, toolCallId, leases }, () =>
+          Promise.resolve().then(() => fn(first, leases)),
+        ),
+        aborted,
+      ]);
+      return redactor.redactDeep(result) as Awaited<T>;
+    } catch (error) {
+      throw AgentLeaseError.isInstance(error) ? error : redactor.redactDeep(error);
+    } finally {
+      if (timer) clearTimeout(timer);
+      call.signal?.removeEventListener('abort', onCallerAbort);
+      // A lease acquired after an abort won the race still has to be found and revoked: the acquire keeps it live.
+      const outcome = controller.signal.aborted ? 'aborted' : 'ok';
+      for (const h of held) void revoke(h, outcome);
+      await Promise.all(held.map((h) => h.revocation));
+      if (controller.signal.aborted) {
+        for (const h of live.values()) if (h.request.toolCallId === toolCallId) await revoke(h, 'aborted');
+      }
+    }
+  }
+
+  function withLease<T, Input>(
+    call: ToolCall<Input>,
+    fn: (lease: Lease | undefined, leases: ReadonlyMap<string, Lease>) => T | Promise<T>,
+  ): Promise<Awaited<T>> {
+    if (closed) return Promise.reject(new GuardClosedError());
+    if (!toolSpans) return runCall(call, fn, trace.getActiveSpan());
+    return instruments.tracer.startActiveSpan(
+      `${sc.GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL} ${call.tool}`,
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: {
+          ...agentAttrs,
+          [sc.ATTR_GEN_AI_OPERATION_NAME]: sc.GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+          [sc.ATTR_GEN_AI_TOOL_NAME]: call.tool,
+          [sc.ATTR_GEN_AI_TOOL_TYPE]: 'function',
+          ...(call.toolCallId ? { [sc.ATTR_GEN_AI_TOOL_CALL_ID]: call.toolCallId } : {}),
+        },
+      },
+      async (span): Promise<Awaited<T>> => {
+        try {
+          return await runCall(call, fn, span);
+        } catch (error) {
+          const type = AgentLeaseError.isInstance(error)
+            ? error.code
+            : error instanceof Error
+              ? error.name
+              : 'Error';
+          span.setAttribute(sc.ATTR_ERROR_TYPE, type);
+          span.setStatus({
+            code: SpanStatusCode.ERROR,
+            message: describeError(error, redactor.redact.bind(redactor)),
+          });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  const guard: Guard = {
+    agent,
+    redactor,
+    withLease: withLease as Guard['withLease'],
+    checkNeeds(tool, needs) {
+      const list = normalizeNeeds(needs, `needs of tool ${tool}`);
+      const issues: string[] = [];
+      for (const n of list) {
+        if (!grants.has(n.credential))
+          issues.push(`credential: "${n.credential}" has no grant for agent ${agent.id}`);
+      }
+      if (issues.length > 0) throw new InvalidConfigError(issues, `needs of tool ${tool}`);
+    },
+    redact: (text) => redactor.redact(text),
+    redactDeep: (value) => redactor.redactDeep(value),
+    createStreamRedactor: () => redactor.createStreamRedactor(),
+    scan(text, where = {}) {
+      const findings = redactor.scan(text);
+      if (findings.length > 0) {
+        void auditor.record(
+          event('secret.detected', {
+            ...(where.tool ? { tool: where.tool } : {}),
+            ...(where.toolCallId ? { toolCallId: where.toolCallId } : {}),
+            outcome: 'redacted',
+            detail: {
+              rules: [...new Set(findings.map((f) => f.rule))],
+              count: findings.length,
+              ...(where.channel ? { channel: where.channel } : {}),
+            },
+          }),
+        );
+      }
+      return findings;
+    },
+    describeError: (error) => describeError(error, (t) => redactor.redact(t)),
+    lock: (reason) => lockAgent(reason),
+    async unlock() {
+      const had = await monitorStore.getLock(agent.id);
+      await monitorStore.setLock(agent.id, undefined);
+      if (had) await auditor.record(event('agent.unlocked', { outcome: 'unlocked' }));
+    },
+    async isLocked() {
+      return (await monitorStore.getLock(agent.id)) !== undefined;
+    },
+    leases: () =>
+      [...live.values()]
+        .filter((h) => !h.revoked)
+        .map((h) => ({
+          leaseId: fingerprint(h.request.leaseId),
+          credential: h.request.credential,
+          scopes: h.request.scopes,
+          tool: h.request.tool,
+          toolCallId: h.request.toolCallId,
+          expiresAt: h.lease.expiresAt,
+        })),
+    async close() {
+      closed = true;
+      await Promise.all([...live.values()].map((h) => revoke(h, 'closed')));
+      await Promise.all(pendingRevocations);
+      await broker.close?.();
+      await auditor.flush();
+      await auditor.close();
+    },
+    fingerprint,
+  };
+  return guard;
+}
