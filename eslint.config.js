@@ -15,13 +15,16 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Bitwise code in the redaction engine is deliberate.
       'no-bitwise': 'off',
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
     },
   },
   {
-    files: ['**/*.test.ts', 'test/**/*.ts', '**/bench/**/*.ts'],
+    files: ['**/*.test.ts', '**/test-utils.ts', 'test/**/*.ts', '**/bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-floating-promises': 'error',
+      // expect(...).toSatisfy(SomeError.isInstance) passes static methods that do not use `this`.
+      '@typescript-eslint/unbound-method': 'off',
     },
   },
   {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { createAuditor } from './audit/auditor.js';
 import { createFingerprinter } from './audit/fingerprint.js';
 import { memoryAudit } from './audit/sinks.js';
@@ -90,12 +90,24 @@ interface Held {
   request: LeaseRequest;
   brokerLease: BrokerLease;
   revoked: boolean;
+  /** The call's span, so renew and revoke spans are its children even without a context manager. */
+  parent: Span | undefined;
   unregister?: () => void;
   timer?: NodeJS.Timeout;
   revocation?: Promise<void>;
 }
 
 const DEFAULT_GRACE_MS = 5 * 60_000;
+
+/** Reads `signal.aborted` afresh: it can change across an await, which type narrowing does not know. */
+function isAborted(signal: AbortSignal): boolean {
+  return signal.aborted;
+}
+
+/** The call's span as parent when there is one; otherwise whatever is active. */
+function parentContext(span: Span | undefined) {
+  return span ? trace.setSpan(context.active(), span) : context.active();
+}
 
 export function createGuard(config: GuardConfig): Guard {
   const cfg = validateGuardConfig(config);
@@ -286,20 +298,24 @@ export function createGuard(config: GuardConfig): Guard {
     ) {
       return deny('audit log unavailable', new AuditUnavailableError());
     }
-    if (signal.aborted) throw new LeaseAbortedError({ cause: signal.reason });
+    if (isAborted(signal)) throw new LeaseAbortedError({ cause: signal.reason });
 
     const started = performance.now();
-    const acquireSpan = instruments.tracer.startSpan(`${sc.SPAN_LEASE_ACQUIRE} ${credential}`, {
-      kind: SpanKind.INTERNAL,
-      attributes: {
-        ...agentAttrs,
-        [sc.ATTR_LEASE_CREDENTIAL]: credential,
-        [sc.ATTR_LEASE_SCOPES]: [...scopes],
-        [sc.ATTR_LEASE_TTL_MS]: ttlMs,
-        [sc.ATTR_LEASE_ID]: fingerprint(leaseId),
-        [sc.ATTR_BROKER_KIND]: broker.kind,
+    const acquireSpan = instruments.tracer.startSpan(
+      `${sc.SPAN_LEASE_ACQUIRE} ${credential}`,
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: {
+          ...agentAttrs,
+          [sc.ATTR_LEASE_CREDENTIAL]: credential,
+          [sc.ATTR_LEASE_SCOPES]: [...scopes],
+          [sc.ATTR_LEASE_TTL_MS]: ttlMs,
+          [sc.ATTR_LEASE_ID]: fingerprint(leaseId),
+          [sc.ATTR_BROKER_KIND]: broker.kind,
+        },
       },
-    });
+      parentContext(span),
+    );
     let brokerLease: BrokerLease;
     try {
       brokerLease = await broker.acquire(request);
@@ -336,11 +352,11 @@ export function createGuard(config: GuardConfig): Guard {
       grant.hosts ?? [],
       leaseHost,
     );
-    const held: Held = { lease, request, brokerLease, revoked: false };
+    const held: Held = { lease, request, brokerLease, revoked: false, parent: span };
     live.set(leaseId, held);
     instruments.active.add(1, { [sc.ATTR_LEASE_CREDENTIAL]: credential });
     // The call may have been aborted, or the guard closed, while the broker worked: the lease must not outlive it.
-    if (signal.aborted || closed) {
+    if (isAborted(signal) || closed) {
       acquireSpan.setAttribute(sc.ATTR_LEASE_OUTCOME, 'aborted');
       acquireSpan.end();
       await revoke(held, 'aborted');
@@ -418,9 +434,8 @@ export function createGuard(config: GuardConfig): Guard {
       },
     });
     try {
-      const renewFn = broker.renew;
-      if (!renewFn) return;
-      const { expiresAt } = await renewFn.call(broker, held.brokerLease, held.request, held.request.ttlMs);
+      if (!broker.renew) return;
+      const { expiresAt } = await broker.renew(held.brokerLease, held.request, held.request.ttlMs);
       if (held.revoked) return;
       held.lease.extend(expiresAt);
       held.brokerLease.expiresAt = expiresAt;
@@ -446,14 +461,18 @@ export function createGuard(config: GuardConfig): Guard {
     held.revoked = true;
     if (held.timer) clearTimeout(held.timer);
     held.lease.end('revoked');
-    const span = instruments.tracer.startSpan(`${sc.SPAN_LEASE_REVOKE} ${held.request.credential}`, {
-      attributes: {
-        ...agentAttrs,
-        [sc.ATTR_LEASE_CREDENTIAL]: held.request.credential,
-        [sc.ATTR_LEASE_ID]: fingerprint(held.request.leaseId),
-        [sc.ATTR_BROKER_KIND]: broker.kind,
+    const span = instruments.tracer.startSpan(
+      `${sc.SPAN_LEASE_REVOKE} ${held.request.credential}`,
+      {
+        attributes: {
+          ...agentAttrs,
+          [sc.ATTR_LEASE_CREDENTIAL]: held.request.credential,
+          [sc.ATTR_LEASE_ID]: fingerprint(held.request.leaseId),
+          [sc.ATTR_BROKER_KIND]: broker.kind,
+        },
       },
-    });
+      parentContext(held.parent),
+    );
     const revocation = (async () => {
       let result = outcome;
       try {
@@ -536,7 +555,7 @@ export function createGuard(config: GuardConfig): Guard {
         ),
         aborted,
       ]);
-      return redactor.redactDeep(result) as Awaited<T>;
+      return redactor.redactDeep<Awaited<T>>(result);
     } catch (error) {
       throw AgentLeaseError.isInstance(error) ? error : redactor.redactDeep(error);
     } finally {
@@ -544,8 +563,7 @@ export function createGuard(config: GuardConfig): Guard {
       call.signal?.removeEventListener('abort', onCallerAbort);
       // A lease acquired after an abort won the race still has to be found and revoked: the acquire keeps it live.
       const outcome = controller.signal.aborted ? 'aborted' : 'ok';
-      for (const h of held) void revoke(h, outcome);
-      await Promise.all(held.map((h) => h.revocation));
+      await Promise.all(held.map((h) => revoke(h, outcome)));
       if (controller.signal.aborted) {
         for (const h of live.values()) if (h.request.toolCallId === toolCallId) await revoke(h, 'aborted');
       }

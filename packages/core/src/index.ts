@@ -49,3 +49,4 @@ export {
   NoActiveLeaseError,
 } from './errors.js';
 export type { AgentLeaseErrorCode } from './errors.js';
+export { redactJsonText } from './adapter-kit/redact-json-text.js';

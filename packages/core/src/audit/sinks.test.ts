@@ -22,7 +22,7 @@ describe('audit sinks', () => {
   it('jsonl writes one whole line per event, in order, under concurrency', async () => {
     const path = join(await mkdtemp(join(tmpdir(), 'agent-lease-')), 'nested', 'audit.jsonl');
     const sink = jsonlAudit(path);
-    await Promise.all(Array.from({ length: 50 }, (_, i) => sink.write(ev(i))));
+    await Promise.all(Array.from({ length: 50 }, (_, i) => Promise.resolve(sink.write(ev(i)))));
     await sink.close?.();
     const lines = (await readFile(path, 'utf8'))
       .trim()

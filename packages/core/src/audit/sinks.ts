@@ -72,13 +72,17 @@ export function callbackAudit(fn: (event: AuditEvent) => void | Promise<void>): 
 export function teeAudit(...sinks: AuditSink[]): AuditSink {
   return {
     async write(event) {
-      await Promise.all(sinks.map((s) => s.write(event)));
+      await Promise.all(
+        sinks.map(async (s) => {
+          await s.write(event);
+        }),
+      );
     },
     async flush() {
-      await Promise.all(sinks.map((s) => s.flush?.()));
+      await Promise.all(sinks.map((s) => s.flush?.() ?? Promise.resolve()));
     },
     async close() {
-      await Promise.all(sinks.map((s) => s.close?.()));
+      await Promise.all(sinks.map((s) => s.close?.() ?? Promise.resolve()));
     },
   };
 }

@@ -122,7 +122,7 @@ describe('localBroker', () => {
       const broker = localBroker({ credentials: { tracker: { mint: true } } });
       const lease = await broker.acquire(request());
       await broker.revoke(lease, request());
-      const error = await broker.verifier.verify(lease.value).catch((e: unknown) => e as Error);
+      const error = (await broker.verifier.verify(lease.value).catch((e: unknown) => e)) as Error;
       expect(
         createLeakScanner({ token: lease.value }).scan(`${error.message}${error.stack ?? ''}`, 'error'),
       ).toEqual([]);
