@@ -212,7 +212,22 @@ export function createGuard(config: GuardConfig): Guard {
     instruments.denied.add(1, { [sc.ATTR_LEASE_CREDENTIAL]: credential, [sc.ATTR_ERROR_TYPE]: errorType });
   }
 
+  let locking: Promise<void> | undefined;
+  /** Locks once: concurrent anomalies (a burst) record one `agent.locked`, not one per call. */
   async function lockAgent(reason: string, span?: Span, anomaly?: Anomaly): Promise<void> {
+    if (locking) return locking;
+    locking = (async () => {
+      if (await monitorStore.getLock(agent.id)) return;
+      await recordLock(reason, span, anomaly);
+    })();
+    try {
+      await locking;
+    } finally {
+      locking = undefined;
+    }
+  }
+
+  async function recordLock(reason: string, span?: Span, anomaly?: Anomaly): Promise<void> {
     await monitorStore.setLock(agent.id, { reason, since: now() });
     (span ?? trace.getActiveSpan())?.addEvent(sc.EVENT_AGENT_LOCKED, {
       [sc.ATTR_LEASE_REASON]: reason,
@@ -410,7 +425,8 @@ export function createGuard(config: GuardConfig): Guard {
   /** Renews a renewable lease at two thirds of its life; marks a non-renewable one expired at its end. */
   function scheduleLifetime(held: Held): void {
     if (held.revoked) return;
-    const remaining = Math.max(0, held.lease.expiresAt - now());
+    // Brokers report expiry in real time; the configurable clock only drives audit times and the monitor.
+    const remaining = Math.max(0, held.lease.expiresAt - Date.now());
     const renewable = held.brokerLease.renewable && typeof broker.renew === 'function';
     const delay = renewable ? Math.floor(remaining * (2 / 3)) : remaining;
     held.timer = setTimeout(() => {

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { checkLeaks, renderNarrative, renderProof, renderSpanTree } from './report.js';
+import { PASTED_AWS_KEY_ID, runScenario } from './scenario.js';
+
+describe('demo scenario', () => {
+  it('every step behaves as narrated and nothing leaks through any channel', async () => {
+    const result = await runScenario();
+    expect(result.steps.map((s) => [s.n, s.ok])).toEqual([
+      [1, true],
+      [2, true],
+      [3, true],
+      [4, true],
+      [5, true],
+      [6, true],
+    ]);
+    const printed = `${renderNarrative(result, false)}\n${renderSpanTree(result.spans, false)}`;
+    const check = checkLeaks(result, printed);
+    expect(check.findings).toEqual([]);
+    expect(check.canaryCount).toBeGreaterThan(5);
+    expect(check.bytesByChannel.spans).toBeGreaterThan(10_000);
+    expect(renderProof(check, false)).toContain('leak scanner: 0 occurrences');
+    // The pasted key reached the AI SDK's own spans before redaction: the processor is what removed it.
+    expect(printed).toContain('execute_tool create_issue');
+    expect(result.audit.some((e) => e.type === 'agent.locked')).toBe(true);
+  });
+
+  it('the leak check would report a secret in any channel (it can fail)', async () => {
+    const result = await runScenario();
+    const planted = { ...result, captured: { ...result.captured, spans: `${result.captured.spans} ${PASTED_AWS_KEY_ID}` } };
+    const check = checkLeaks(planted, '');
+    expect(check.findings.map((f) => [f.canary, f.channel])).toContainEqual(['aws-access-key-id', 'spans']);
+    expect(renderProof(check, false)).toContain('LEAKS');
+  });
+});
