@@ -4,9 +4,10 @@ import type { LanguageModelV4 } from '@ai-sdk/provider';
 import { checkLeaks, renderNarrative, renderProof, renderSpanTree, summariseAudit } from './report.js';
 import { runScenario } from './scenario.js';
 
-const usage = `usage: pnpm demo [--json] [--otlp <url>] [--model <provider:model>] [--no-color]
+const usage = `usage: pnpm demo [--json] [--broker local|vault] [--otlp <url>] [--model <provider:model>] [--no-color]
 
   --json            print a machine-readable report instead of the narrative
+  --broker vault    lease from Vault (the @agent-lease/testing Vault server, offline) instead of the embedded broker
   --otlp <url>      also send the (scrubbed) spans to an OTLP/HTTP collector, e.g. http://127.0.0.1:4318/v1/traces
   --model <p:m>     use a real model when its key is set: openai:<model> (OPENAI_API_KEY) or
                     anthropic:<model> (ANTHROPIC_API_KEY); the scripted model otherwise
@@ -42,6 +43,7 @@ async function main(): Promise<number> {
       json: { type: 'boolean', default: false },
       otlp: { type: 'string' },
       model: { type: 'string' },
+      broker: { type: 'string', default: 'local' },
       'no-color': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -50,11 +52,16 @@ async function main(): Promise<number> {
     console.log(usage);
     return 0;
   }
+  if (values.broker !== 'local' && values.broker !== 'vault') {
+    console.error(`--broker ${values.broker}: expected "local" or "vault"`);
+    return 2;
+  }
   const real = values.model ? await loadModel(values.model) : undefined;
   const result = await runScenario({
     model: real?.model,
     ...(real ? { providerSecrets: real.secrets } : {}),
     otlpUrl: values.otlp,
+    broker: values.broker,
   });
   const colour = !values.json && !values['no-color'] && process.stdout.isTTY && !process.env.NO_COLOR;
 
@@ -91,6 +98,12 @@ async function main(): Promise<number> {
       '',
       `Audit trail (${result.audit.length} events, HMAC fingerprints only):`,
       summariseAudit(result.audit),
+      ...(result.vaultLeft
+        ? [
+            '',
+            `Vault: ${result.vaultLeft.tokens} child tokens and ${result.vaultLeft.leases} leases left on the server`,
+          ]
+        : []),
     ].join('\n');
   }
   // The final check includes everything printed above, so the terminal output is itself scanned.
@@ -100,7 +113,8 @@ async function main(): Promise<number> {
   const failedSteps = result.steps.filter((s) => !s.ok).length;
   if (!values.json && failedSteps > 0)
     process.stdout.write(`${failedSteps} step(s) did not behave as expected\n`);
-  return check.findings.length > 0 || (failedSteps > 0 && !real) ? 1 : 0;
+  const vaultLeftovers = result.vaultLeft ? result.vaultLeft.tokens + result.vaultLeft.leases : 0;
+  return check.findings.length > 0 || vaultLeftovers > 0 || (failedSteps > 0 && !real) ? 1 : 0;
 }
 
 main().then(

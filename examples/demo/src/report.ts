@@ -74,9 +74,15 @@ export function renderSpanTree(spans: ReadableSpan[], colour: boolean): string {
     'error.type',
     'agent_lease.anomaly.kind',
   ];
-  const lines: string[] = [];
-  const walk = (s: ReadableSpan, depth: number) => {
-    const ms = s.duration[0] * 1e3 + s.duration[1] / 1e6;
+  // Renders a subtree without durations, so identical siblings (a burst of refused calls) can be folded.
+  const shape = (s: ReadableSpan): string =>
+    [
+      s.name,
+      s.status.code,
+      describe(s).join(' '),
+      ...(children.get(s.spanContext().spanId) ?? []).map(shape),
+    ].join('|');
+  const describe = (s: ReadableSpan): string[] => {
     const attrs = keyAttrs
       .filter(
         (k) =>
@@ -87,17 +93,27 @@ export function renderSpanTree(spans: ReadableSpan[], colour: boolean): string {
     const events = s.events
       .filter((e) => e.name.startsWith('agent_lease.'))
       .map((e) => c('yellow', `⚑ ${e.name}`));
-    const status = s.status.code === SpanStatusCode.ERROR ? c('red', ' ERROR') : '';
-    lines.push(
-      `${'  '.repeat(depth)}${c('cyan', s.name)} ${c('dim', `${ms.toFixed(1)}ms`)}${status} ${[...attrs, ...events].join(' ')}`.trimEnd(),
-    );
-    const kids = (children.get(s.spanContext().spanId) ?? []).sort(
-      (a, b) => hr(a.startTime) - hr(b.startTime),
-    );
-    for (const k of kids) walk(k, depth + 1);
+    return [...attrs, ...events];
   };
-  for (const root of (children.get(undefined) ?? []).sort((a, b) => hr(a.startTime) - hr(b.startTime)))
-    walk(root, 0);
+  const byStart = (a: ReadableSpan, b: ReadableSpan) => hr(a.startTime) - hr(b.startTime);
+  const lines: string[] = [];
+  const walk = (s: ReadableSpan, depth: number, times = 1) => {
+    const ms = s.duration[0] * 1e3 + s.duration[1] / 1e6;
+    const status = s.status.code === SpanStatusCode.ERROR ? c('red', ' ERROR') : '';
+    const count = times > 1 ? c('bold', ` ×${times}`) : '';
+    lines.push(
+      `${'  '.repeat(depth)}${c('cyan', s.name)}${count} ${c('dim', `${ms.toFixed(1)}ms`)}${status} ${describe(s).join(' ')}`.trimEnd(),
+    );
+    const kids = [...(children.get(s.spanContext().spanId) ?? [])].sort(byStart);
+    for (let i = 0; i < kids.length; ) {
+      const kid = kids[i] as ReadableSpan;
+      let run = 1;
+      while (i + run < kids.length && shape(kids[i + run] as ReadableSpan) === shape(kid)) run++;
+      walk(kid, depth + 1, run);
+      i += run;
+    }
+  };
+  for (const root of [...(children.get(undefined) ?? [])].sort(byStart)) walk(root, 0);
   return lines.join('\n');
 }
 

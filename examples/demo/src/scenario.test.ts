@@ -24,9 +24,20 @@ describe('demo scenario', () => {
     expect(result.audit.some((e) => e.type === 'agent.locked')).toBe(true);
   });
 
+  it('runs the same scenario on the Vault broker and leaves nothing live on the server', async () => {
+    const result = await runScenario({ broker: 'vault' });
+    expect(result.steps.every((s) => s.ok)).toBe(true);
+    expect(result.vaultLeft).toEqual({ tokens: 0, leases: 0 });
+    expect(checkLeaks(result, '').findings).toEqual([]);
+    expect(Object.keys(result.canaries)).toContain('vault-broker-token');
+  });
+
   it('the leak check would report a secret in any channel (it can fail)', async () => {
     const result = await runScenario();
-    const planted = { ...result, captured: { ...result.captured, spans: `${result.captured.spans} ${PASTED_AWS_KEY_ID}` } };
+    const planted = {
+      ...result,
+      captured: { ...result.captured, spans: `${result.captured.spans} ${PASTED_AWS_KEY_ID}` },
+    };
     const check = checkLeaks(planted, '');
     expect(check.findings.map((f) => [f.canary, f.channel])).toContainEqual(['aws-access-key-id', 'spans']);
     expect(renderProof(check, false)).toContain('LEAKS');

@@ -18,6 +18,7 @@ import { generateText, stepCountIs, tool, wrapLanguageModel, type LanguageModelM
 import { z } from 'zod';
 import { scriptedModel, type Turn } from './scripted-model.js';
 import { startExfilServer, startTracker } from './tracker-server.js';
+import { startDemoVault, type DemoVault } from './vault-setup.js';
 
 /** A fake but realistic AWS key pair a user pastes into the chat (AWS's documented example format). */
 export const PASTED_AWS_KEY_ID = 'AKIAZ7QK3XVN5TPW2R4M';
@@ -33,6 +34,9 @@ export interface StepReport {
 }
 
 export interface ScenarioResult {
+  broker: 'local' | 'vault';
+  /** With `--broker vault`: tokens (besides root and the broker's) and leases left on the server at the end. */
+  vaultLeft?: { tokens: number; leases: number };
   steps: StepReport[];
   spans: ReadableSpan[];
   audit: AuditEvent[];
@@ -48,6 +52,8 @@ export interface ScenarioOptions {
   /** Secrets the real model's provider needs (its API key), registered for redaction and scanned for. */
   providerSecrets?: Record<string, string>;
   otlpUrl?: string | undefined;
+  /** `local` (default): the embedded broker mints a scoped token per lease. `vault`: a per-call child token reads KV. */
+  broker?: 'local' | 'vault';
 }
 
 const BURST = 12;
@@ -55,19 +61,32 @@ const RATE_LIMIT = 8;
 
 export async function runScenario(options: ScenarioOptions = {}): Promise<ScenarioResult> {
   const issued: string[] = [];
-  const local = localBroker({ credentials: { tracker: { mint: { audience: 'agent-lease:tracker' } } } });
+  const extraCanaries: Record<string, string> = {};
+  let inner: Broker;
+  let tracker: Awaited<ReturnType<typeof startTracker>>;
+  let vault: DemoVault | undefined;
+  if (options.broker === 'vault') {
+    vault = await startDemoVault();
+    inner = vault.broker;
+    tracker = await startTracker({ staticKey: vault.trackerKey });
+    extraCanaries['vault-broker-token'] = vault.brokerToken;
+  } else {
+    const local = localBroker({ credentials: { tracker: { mint: { audience: 'agent-lease:tracker' } } } });
+    inner = local;
+    tracker = await startTracker({ verifier: local.verifier });
+  }
   // Record every value the broker hands out: the leak scanner looks for each of them afterwards.
   const broker: Broker = {
-    kind: local.kind,
-    credentialNames: local.credentialNames,
+    kind: inner.kind,
+    ...(inner.credentialNames ? { credentialNames: inner.credentialNames } : {}),
     acquire: async (request) => {
-      const lease = await local.acquire(request);
+      const lease = await inner.acquire(request);
       issued.push(lease.value);
       return lease;
     },
-    revoke: (lease, request) => local.revoke(lease, request),
+    revoke: (lease, request) => inner.revoke(lease, request),
+    ...(inner.close ? { close: () => inner.close?.() ?? Promise.resolve() } : {}),
   };
-  const tracker = await startTracker(local.verifier);
   const exfil = await startExfilServer();
 
   // A simulated clock for the monitor, so "the operator reviews for two minutes" takes no real time.
@@ -116,7 +135,7 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ title }),
           });
-          return { status: res.status, issue: (await res.json()) };
+          return { status: res.status, issue: await res.json() };
         },
       }),
       delete_repo: tool({
@@ -129,7 +148,7 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
         inputSchema: z.object({}),
         execute: async () => {
           const res = await currentLease('tracker').fetch(`${tracker.url}/debug/whoami`);
-          return (await res.json());
+          return await res.json();
         },
       }),
       http_get: tool({
@@ -145,7 +164,7 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
         inputSchema: z.object({ repo: z.string() }),
         execute: async ({ repo }) => {
           const res = await currentLease('tracker').fetch(`${tracker.url}/repos/${repo}/issues`);
-          return (await res.json());
+          return await res.json();
         },
       }),
     },
@@ -215,7 +234,10 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
       title: 'A normal tool call',
       asked: 'create_issue on acme/widgets (scope issues:write:acme/widgets)',
       decided: created ? 'granted; the tracker accepted the minted token; lease revoked' : 'did not complete',
-      why: 'the scope is inside the grant issues:write:acme/*; lease.fetch injected the bearer token for the granted host',
+      why:
+        options.broker === 'vault'
+          ? 'the scope is inside the grant issues:write:acme/*; a child token read the key from Vault KV (2 round trips); lease.fetch injected it for the granted host'
+          : 'the scope is inside the grant issues:write:acme/*; lease.fetch injected the bearer token for the granted host',
       ok: created && guard.leases().length === 0,
     });
   }
@@ -344,15 +366,22 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
   await tracing.shutdown();
   await tracker.close();
   await exfil.close();
+  // Every child token was revoked at the end of its call; only the broker's own token remains.
+  const vaultStats = vault?.server.stats();
+  const vaultLeft = vaultStats ? { tokens: vaultStats.tokens - 1, leases: vaultStats.leases } : undefined;
+  await vault?.server.close();
 
   const canaries: Record<string, string> = {
     'aws-access-key-id': PASTED_AWS_KEY_ID,
     'aws-secret-access-key': PASTED_AWS_SECRET,
     ...options.providerSecrets,
+    ...extraCanaries,
   };
   issued.forEach((value, i) => (canaries[`tracker-lease-${i + 1}`] = value));
 
   return {
+    broker: options.broker ?? 'local',
+    ...(vaultLeft ? { vaultLeft } : {}),
     steps,
     spans: finished,
     audit: audit.events(),

@@ -19,10 +19,13 @@ export interface Tracker {
 
 /**
  * A small issue tracker on a loopback port. It accepts only lease tokens minted by the demo's localBroker and
- * checks their scopes and expiry with the broker's verifier, as a real upstream would check an OAuth token.
+ * checks their scopes and expiry with the broker's verifier, as a real upstream would check an OAuth token (or,
+ * with `--broker vault`, the API key an operator stored in Vault).
  * `GET /debug/whoami` echoes the Authorization header back: the misbehaving upstream of step 3.
  */
-export async function startTracker(verifier: TokenVerifier): Promise<Tracker> {
+export async function startTracker(
+  accept: { verifier: TokenVerifier } | { staticKey: string },
+): Promise<Tracker> {
   const issues: TrackerIssue[] = [{ id: 1, repo: 'acme/widgets', title: 'Build fails on Node 20' }];
   const rejected: Tracker['rejected'] = [];
 
@@ -47,7 +50,10 @@ export async function startTracker(verifier: TokenVerifier): Promise<Tracker> {
     const repo = match[1];
     const scope = req.method === 'POST' ? `issues:write:${repo}` : `issues:read:${repo}`;
     try {
-      await verifier.verify(token, { requiredScopes: [scope], audience: 'agent-lease:tracker' });
+      // A minted lease token carries its scopes; a static API key (the Vault mode) is all-or-nothing upstream.
+      if ('verifier' in accept)
+        await accept.verifier.verify(token, { requiredScopes: [scope], audience: 'agent-lease:tracker' });
+      else if (token !== accept.staticKey) throw new TokenVerificationError('invalid');
     } catch (error) {
       const reason = error instanceof TokenVerificationError ? error.reason : 'invalid';
       rejected.push({ path: url.pathname, reason });
