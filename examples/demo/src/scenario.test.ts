@@ -22,6 +22,11 @@ describe('demo scenario', () => {
     // The pasted key reached the AI SDK's own spans before redaction: the processor is what removed it.
     expect(printed).toContain('execute_tool create_issue');
     expect(result.audit.some((e) => e.type === 'agent.locked')).toBe(true);
+    // The tool's careless debug log reached the log exporter scrubbed, and audit events arrived as log records.
+    const records = JSON.parse(result.captured.logs) as { body?: unknown }[];
+    const debug = records.find((r) => typeof r.body === 'string' && r.body.startsWith('tracker answered'));
+    expect(debug?.body).toContain('"authorization":"Bearer [REDACTED:tracker]"');
+    expect(result.captured.logs).toContain('lease.granted');
   });
 
   it('runs the same scenario on the Vault broker and leaves nothing live on the server', async () => {

@@ -4,12 +4,16 @@ import {
   currentLease,
   localBroker,
   memoryAudit,
+  teeAudit,
   type AuditEvent,
   type Broker,
   type Guard,
 } from '@agent-lease/core';
 import { guardTools, redactionMiddleware } from '@agent-lease/ai-sdk';
 import { redactingExporter, setupTracing } from '@agent-lease/otel';
+import { otelAuditSink, RedactingLogRecordProcessor } from '@agent-lease/otel/logs';
+import { logs } from '@opentelemetry/api-logs';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { OpenTelemetry } from '@ai-sdk/otel';
 import type { LanguageModelV4, LanguageModelV4CallOptions } from '@ai-sdk/provider';
 import { BatchSpanProcessor, InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -98,7 +102,8 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
     grants: {
       tracker: { scopes: ['issues:read:acme/*', 'issues:write:acme/*'], maxTtl: '2m', hosts: [tracker.host] },
     },
-    audit: { sink: audit, failClosed: true },
+    // The audit trail goes to memory (for the summary) and, as OTel log records, to the logger provider below.
+    audit: { sink: teeAudit(audit, otelAuditSink()), failClosed: true },
     monitor: { maxLeasesPerMinute: RATE_LIMIT, onAnomaly: 'lock' },
     // The AI SDK already emits an execute_tool span per call; lease spans nest under it.
     telemetry: { toolSpans: false },
@@ -106,6 +111,17 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
   });
   for (const [name, value] of Object.entries(options.providerSecrets ?? {}))
     guard.redactor.register(value, name);
+
+  // Log records (audit events and the tools' own debug logs) pass the redacting processor first.
+  const logExporter = new InMemoryLogRecordExporter();
+  const loggerProvider = new LoggerProvider({
+    processors: [
+      new RedactingLogRecordProcessor(guard),
+      new SimpleLogRecordProcessor({ exporter: logExporter }),
+    ],
+  });
+  logs.setGlobalLoggerProvider(loggerProvider);
+  const toolLog = loggerProvider.getLogger('demo-tools');
 
   const spans = new InMemorySpanExporter();
   // Spans are kept in memory for the report and, with --otlp, also sent to a collector: both scrubbed twice.
@@ -148,7 +164,10 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
         inputSchema: z.object({}),
         execute: async () => {
           const res = await currentLease('tracker').fetch(`${tracker.url}/debug/whoami`);
-          return await res.json();
+          const body = await res.text();
+          // A careless debug log of the upstream response: the redacting log processor scrubs it.
+          toolLog.emit({ severityText: 'DEBUG', body: `tracker answered: ${body}` });
+          return JSON.parse(body) as unknown;
         },
       }),
       http_get: tool({
@@ -364,6 +383,15 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
   // Read the spans before shutdown: shutting the in-memory exporter down clears it.
   const finished = [...spans.getFinishedSpans()];
   await tracing.shutdown();
+  await loggerProvider.forceFlush();
+  const logRecords = logExporter.getFinishedLogRecords().map((r) => ({
+    event: r.eventName,
+    severity: r.severityText,
+    body: r.body,
+    attributes: r.attributes,
+  }));
+  await loggerProvider.shutdown();
+  logs.disable();
   await tracker.close();
   await exfil.close();
   // Every child token was revoked at the end of its call; only the broker's own token remains.
@@ -389,6 +417,7 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
       prompts: JSON.stringify(prompts),
       outputs: JSON.stringify(outputs),
       spans: JSON.stringify(finished.map(spanRecord)),
+      logs: JSON.stringify(logRecords),
       audit: audit
         .events()
         .map((e) => JSON.stringify(e))
