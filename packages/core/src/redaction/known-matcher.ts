@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- indices are in range by construction */
 import { Q } from './fold-hash.js';
 import { HeadIndex } from './head-index.js';
 import { knownForms } from './known-forms.js';

@@ -4,14 +4,44 @@ import { shannonEntropy } from './entropy.js';
 import type { RuleOptions, SecretRule } from './types.js';
 
 /** Receives each accepted rule hit: the replaced range (the `secret` group, else the whole match). */
-export type RuleSink = (start: number, end: number, ruleId: string, secret: string) => void;
+export type RuleSink = (
+  start: number,
+  end: number,
+  ruleId: string,
+  secret: string,
+  matchStart: number,
+) => void;
 
 interface Part {
   rule: SecretRule & { generic?: boolean };
   /** Index of the part's outer capture group in the combined regex. */
   group: number;
-  /** Name of its `secret` group in the combined regex, if any. */
+  /** Name of its `secret` group in the combined regex, if any (user rules, matched with the `d` flag). */
   secret: string | undefined;
+  /**
+   * Index of its `secret` group when the group was made unnamed (built-ins): no groups object and no indices are
+   * built per match, which dominates the cost of a hit. The secret is the last occurrence of that text in the
+   * match (built-in secrets are followed by at most one fixed character).
+   */
+  secretIndex: number | undefined;
+}
+
+/** Number of capturing groups opened in `src` before `end`. */
+function capturesBefore(src: string, end: number): number {
+  let n = 0;
+  let inClass = false;
+  for (let i = 0; i < end; i++) {
+    const c = src[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (
+      c === '(' &&
+      (src[i + 1] !== '?' || (src[i + 2] === '<' && src[i + 3] !== '=' && src[i + 3] !== '!'))
+    )
+      n++;
+  }
+  return n;
 }
 
 interface Hit {
@@ -33,19 +63,28 @@ class Combined {
   private readonly re: RegExp;
   private readonly parts: Part[];
 
-  constructor(rules: readonly (SecretRule & { generic?: boolean })[], flags: string) {
+  constructor(rules: readonly (SecretRule & { generic?: boolean })[], flags: string, unnamed = false) {
     const sources: string[] = [];
     this.parts = [];
     let group = 1;
     rules.forEach((rule, i) => {
-      const src = rule.pattern.source
-        .replace(/\(\?<([A-Za-z_$][\w$]*)>/g, `(?<r${i}_$1>`)
-        .replace(/\\k<([A-Za-z_$][\w$]*)>/g, `\\k<r${i}_$1>`);
-      const own =
-        new RegExp(`${rule.pattern.source}|`, rule.pattern.flags.replace(/[gy]/g, '')).exec('')!.length - 1;
+      const at = rule.pattern.source.indexOf('(?<secret>');
+      const src = unnamed
+        ? rule.pattern.source.replace('(?<secret>', '(')
+        : rule.pattern.source
+            .replace(/\(\?<([A-Za-z_$][\w$]*)>/g, `(?<r${i}_$1>`)
+            .replace(/\\k<([A-Za-z_$][\w$]*)>/g, `\\k<r${i}_$1>`);
+      // `x|` always matches '', and the match array has one slot per capture group.
+      const probe = new RegExp(`${rule.pattern.source}|`, rule.pattern.flags.replace(/[gy]/g, '')).exec('');
+      const own = (probe?.length ?? 1) - 1;
       sources.push(`(${src})`);
       const hasSecret = /\(\?<secret>/.test(rule.pattern.source);
-      this.parts.push({ rule, group, secret: hasSecret ? `r${i}_secret` : undefined });
+      this.parts.push({
+        rule,
+        group,
+        secret: hasSecret && !unnamed ? `r${i}_secret` : undefined,
+        secretIndex: hasSecret && unnamed ? group + 1 + capturesBefore(rule.pattern.source, at) : undefined,
+      });
       group += own + 1;
     });
     this.re = new RegExp(sources.join('|') || '(?!)', flags);
@@ -58,7 +97,14 @@ class Combined {
     if (m === null) return undefined;
     for (const part of this.parts) {
       if (m[part.group] === undefined) continue;
-      const span = part.secret !== undefined ? m.indices?.groups?.[part.secret] : undefined;
+      let span = part.secret !== undefined ? m.indices?.groups?.[part.secret] : undefined;
+      if (part.secretIndex !== undefined) {
+        const s = m[part.secretIndex];
+        if (s !== undefined) {
+          const at = m.index + m[0].lastIndexOf(s);
+          span = [at, at + s.length];
+        }
+      }
       const last = m.index + m[0].length;
       const [start, end] = span ?? [m.index, last];
       return { part, index: m.index, last, start, end };
@@ -111,10 +157,13 @@ export class RuleEngine {
 
     const active: BuiltinRule[] =
       options.builtin === false ? [] : builtinRules.filter((r) => !disable.has(r.id));
-    this.builtin = new Combined(active, 'gd');
+    // Built-in rules have only `secret` groups, unnamed here so a hit builds no groups object and no indices.
+    this.builtin = new Combined(active, 'g', true);
     this.specific = new Combined(
       active.filter((r) => r.generic !== true),
-      'g',
+      // Sticky: a token in a value starts at the value, and one attempt is far cheaper than a search.
+      'y',
+      true,
     );
     this.user = add.map(
       (r) => new Combined([r], `${[...new Set(r.pattern.flags.replace(/[gyd]/g, ''))].join('')}gd`),
@@ -144,7 +193,7 @@ export class RuleEngine {
       if (hit === undefined) return;
       const secret = text.slice(hit.start, hit.end);
       const id = this.accept(hit.part, secret);
-      if (id !== undefined) sink(hit.start, hit.end, id, secret);
+      if (id !== undefined) sink(hit.start, hit.end, id, secret, hit.index);
       // A rejected hit may hide a real one that starts inside it, so resume just after its start.
       from = id !== undefined && hit.last > hit.index ? hit.last : hit.index + 1;
       if (from > text.length) return;

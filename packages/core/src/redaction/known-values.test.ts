@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidSecretError } from '../errors.js';
+import { createRedactor } from './index.js';
+import { knownForms } from './known-forms.js';
+
+const SECRET = 'pa$$w0rd/with+odd "chars" é and more';
+const TOKEN = 'tok_4f9a8b7c6d5e4f3a2b1c';
+
+function everyEncoding(v: string): Record<string, string> {
+  const b = Buffer.from(v, 'utf8');
+  const std = b.toString('base64');
+  return {
+    raw: v,
+    json: JSON.stringify(v).slice(1, -1),
+    uri: encodeURIComponent(v),
+    form: new URLSearchParams([['', v]]).toString().slice(1),
+    base64: std,
+    base64url: std.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''),
+    hex: b.toString('hex'),
+    HEX: b.toString('hex').toUpperCase(),
+  };
+}
+
+describe('known values', () => {
+  it('redacts every encoding with the label placeholder', () => {
+    const r = createRedactor({ rules: false });
+    r.register(SECRET, 'db');
+    for (const [name, enc] of Object.entries(everyEncoding(SECRET))) {
+      const out = r.redact(`before ${enc} after`);
+      expect(out, name).not.toContain(enc.replace(/=+$/, ''));
+      expect(out, name).toMatch(/^before \[REDACTED:db\]=* after$/);
+    }
+  });
+
+  it('finds the value inside a larger base64 blob at every byte offset (Basic auth)', () => {
+    const r = createRedactor({ rules: false });
+    r.register(TOKEN, 'api');
+    for (const user of ['u', 'us', 'use', 'user1']) {
+      const blob = Buffer.from(`${user}:${TOKEN}:trailer`).toString('base64');
+      const out = r.redact(`Authorization: Basic ${blob}`);
+      expect(out).toContain('[REDACTED:api]');
+      // No 8-character window of the value's own base64 core survives.
+      for (const f of knownForms(TOKEN)) expect(out.includes(f.alt0)).toBe(false);
+    }
+  });
+
+  it('returns the identical string when clean', () => {
+    const r = createRedactor();
+    r.register(TOKEN, 'api');
+    const text = 'nothing to see here, '.repeat(50);
+    expect(Object.is(r.redact(text), text)).toBe(true);
+  });
+
+  it('refuses values shorter than 8 characters with InvalidSecretError', () => {
+    const r = createRedactor();
+    expect(() => r.register('1234567', 'short')).toThrow(InvalidSecretError);
+    try {
+      r.register('hunter2', 'short');
+    } catch (e) {
+      expect(InvalidSecretError.isInstance(e)).toBe(true);
+      expect((e as Error).message).not.toContain('hunter2');
+    }
+    expect(() => r.register('12345678', 'ok')).not.toThrow();
+    expect(r.size).toBe(1);
+  });
+
+  it('uses leftmost-longest and merges overlaps', () => {
+    const r = createRedactor({ rules: false });
+    r.register('abcdefgh12', 'short');
+    r.register('abcdefgh1234567', 'long');
+    expect(r.redact('x abcdefgh1234567 y')).toBe('x [REDACTED:long] y');
+    expect(r.redact('x abcdefgh12 y')).toBe('x [REDACTED:short] y');
+    r.register('zzzzabcdef', 'overlap');
+    // zzzzabcdef overlaps abcdefgh1234567: one placeholder, nothing of either left visible.
+    expect(r.redact('zzzzabcdefgh1234567!')).toBe('[REDACTED:overlap]!');
+  });
+
+  it('unregisters idempotently and keeps values registered twice', () => {
+    const r = createRedactor({ rules: false });
+    const a = r.register(TOKEN, 'first');
+    const b = r.register(TOKEN, 'second');
+    expect(r.redact(TOKEN)).toBe('[REDACTED:first]');
+    a();
+    a();
+    expect(r.size).toBe(1);
+    expect(r.redact(TOKEN)).toBe('[REDACTED:second]');
+    b();
+    expect(r.size).toBe(0);
+    expect(r.redact(TOKEN)).toBe(TOKEN);
+  });
+
+  it('catches a truncated tail of at least 8 characters, also before an ellipsis', () => {
+    const r = createRedactor({ rules: false });
+    r.register(TOKEN, 'api');
+    expect(r.redact(`attr=${TOKEN.slice(0, 8)}`)).toBe('attr=[REDACTED:api]');
+    expect(r.redact(`attr=${TOKEN.slice(0, 12)}...`)).toBe('attr=[REDACTED:api]...');
+    expect(r.redact(`attr=${TOKEN.slice(0, 7)}`)).toBe(`attr=${TOKEN.slice(0, 7)}`);
+    // Only at the end of the text.
+    expect(r.redact(`${TOKEN.slice(0, 12)} more`)).toBe(`${TOKEN.slice(0, 12)} more`);
+    const b64 = Buffer.from(TOKEN).toString('base64');
+    expect(r.redact(`x ${b64.slice(0, 10)}`)).toBe('x [REDACTED:api]');
+  });
+
+  it('fingerprint placeholders are keyed, stable and equal across encodings', () => {
+    const key = new Uint8Array(32).fill(7);
+    const r1 = createRedactor({ placeholder: 'fingerprint', fingerprintKey: key, rules: false });
+    const r2 = createRedactor({
+      placeholder: 'fingerprint',
+      fingerprintKey: new Uint8Array(32).fill(8),
+      rules: false,
+    });
+    r1.register(TOKEN, 'api');
+    r2.register(TOKEN, 'api');
+    const a = r1.redact(TOKEN);
+    const b = r1.redact(Buffer.from(TOKEN).toString('hex'));
+    expect(a).toMatch(/^\[REDACTED:api:[0-9a-f]{16}\]$/);
+    expect(b).toBe(a);
+    expect(r2.redact(TOKEN)).not.toBe(a);
+  });
+
+  it('scan reports findings without the value', () => {
+    const r = createRedactor({ rules: false });
+    r.register(TOKEN, 'api');
+    const text = `a ${TOKEN} b ${encodeURIComponent(SECRET)}`;
+    const f = r.scan(text);
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ rule: 'known:api', start: 2, end: 2 + TOKEN.length });
+    expect(JSON.stringify(f)).not.toContain(TOKEN);
+  });
+
+  it('registers and unregisters one value in well under 1 ms with 5,000 live', () => {
+    const r = createRedactor({ rules: false });
+    for (let i = 0; i < 5000; i++) r.register(`live-secret-${i}-${(i * 7919).toString(36)}-padding`, `c${i}`);
+    const times: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t = performance.now();
+      const un = r.register(`extra-secret-${i}-xyzzy-${i * 31}`, 'extra');
+      un();
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    expect(times[100]!).toBeLessThan(1);
+    expect(r.size).toBe(5000);
+    expect(r.redact('x live-secret-42-' + (42 * 7919).toString(36) + '-padding y')).toBe(
+      'x [REDACTED:c42] y',
+    );
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { createRedactor } from './index.js';
+import { encodings, makeValues, mixedCorpus, rng } from './test-corpus.js';
+
+function streamed(r: ReturnType<typeof createRedactor>, text: string, sizes: () => number): string {
+  const s = r.createStreamRedactor();
+  let out = '';
+  for (let i = 0; i < text.length; ) {
+    const n = Math.max(1, sizes());
+    out += s.write(text.slice(i, i + n));
+    i += n;
+  }
+  return out + s.end();
+}
+
+describe('stream redactor', () => {
+  const values = makeValues(50, 5);
+  const text = mixedCorpus(40_000, values, 40, 9);
+
+  for (const rules of [false, true] as const) {
+    it(`equals the batch output for every chunking (rules ${rules ? 'on' : 'off'})`, () => {
+      const r = createRedactor(rules ? {} : { rules: false });
+      values.forEach((v, i) => r.register(v, `v${i}`));
+      const batch = r.redact(text);
+      expect(batch).not.toBe(text);
+      const rand = rng(4);
+      for (const sizes of [() => 1, () => 3, () => 4, () => 64, () => 1 + Math.floor(rand() * 100)])
+        expect(streamed(r, text, sizes)).toBe(batch);
+    });
+  }
+
+  it('holds back only a suffix that could still become a registered form', () => {
+    const r = createRedactor({ rules: false });
+    r.register('tok_abcdefghijklmnop', 'api');
+    const s = r.createStreamRedactor();
+    expect(s.write('hello world ')).toBe('hello world ');
+    expect(s.write('see tok_abc')).toBe('see ');
+    expect(s.held).toBe(7);
+    expect(s.write('defghijklmnop and more')).toBe('[REDACTED:api] and more');
+    expect(s.write(' tok_abcdefgh')).toBe(' ');
+    expect(s.end()).toBe('[REDACTED:api]'); // truncated tail at the end of the stream
+  });
+
+  it('keeps a key with its value and an open PEM block until END', () => {
+    const r = createRedactor();
+    const s = r.createStreamRedactor();
+    const pem = `-----BEGIN RSA PRIVATE KEY-----\n${'QUJD'.repeat(200)}\n-----END RSA PRIVATE KEY-----`;
+    let out = '';
+    for (const ch of `intro\n${pem}\nafter`) out += s.write(ch);
+    out += s.end();
+    expect(out).toBe('intro\n[REDACTED:private-key]\nafter');
+  });
+
+  it('never emits any encoding of a value split one character at a time', () => {
+    const r = createRedactor({ rules: false });
+    const v = 'Zq9!xY/7+wV3%uT1';
+    r.register(v, 'pw');
+    for (const enc of encodings(v)) {
+      const out = streamed(r, `<< ${enc} >>`, () => 1);
+      expect(out).toMatch(/^<< \[REDACTED:pw\]=* >>$/);
+    }
+  });
+});
