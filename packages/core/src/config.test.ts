@@ -62,17 +62,17 @@ describe('createGuard config validation', () => {
     [
       'bad maxTtl unit',
       withGrant({ maxTtl: '5 minutes' }),
-      'grants.github.maxTtl: expected a duration such as "60s", "5m" or a number of milliseconds',
+      'grants.github.maxTtl: expected a duration between 1ms and 24d such as "60s", "5m" or a number of milliseconds',
     ],
     [
       'negative maxTtl',
       withGrant({ maxTtl: -5 }),
-      'grants.github.maxTtl: expected a duration such as "60s", "5m" or a number of milliseconds',
+      'grants.github.maxTtl: expected a duration between 1ms and 24d such as "60s", "5m" or a number of milliseconds',
     ],
     [
       'zero maxTtl',
       withGrant({ maxTtl: '0s' }),
-      'grants.github.maxTtl: expected a duration such as "60s", "5m" or a number of milliseconds',
+      'grants.github.maxTtl: expected a duration between 1ms and 24d such as "60s", "5m" or a number of milliseconds',
     ],
     [
       'scopes not a list',
@@ -144,12 +144,12 @@ describe('createGuard config validation', () => {
     [
       'redaction grace',
       { ...valid, redaction: { grace: 'forever' } },
-      'redaction.grace: expected a duration such as "60s", "5m" or a number of milliseconds',
+      'redaction.grace: expected a duration between 1ms and 24d such as "60s", "5m" or a number of milliseconds',
     ],
     [
       'bad timeout',
       { ...valid, timeout: '10 s' },
-      'timeout: expected a duration such as "60s", "5m" or a number of milliseconds',
+      'timeout: expected a duration between 1ms and 24d such as "60s", "5m" or a number of milliseconds',
     ],
     [
       'telemetry tracerProvider',
@@ -176,7 +176,7 @@ describe('createGuard config validation', () => {
       validateGuardConfig(withGrant({ maxTtl: '5 minutes' }));
     } catch (error) {
       expect((error as Error).message).toBe(
-        'createGuard config is invalid:\n  - grants.github.maxTtl: expected a duration such as "60s", "5m" or a number of milliseconds',
+        'createGuard config is invalid:\n  - grants.github.maxTtl: expected a duration between 1ms and 24d such as "60s", "5m" or a number of milliseconds',
       );
       expect((error as InvalidConfigError).code).toBe('INVALID_CONFIG');
     }

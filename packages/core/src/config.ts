@@ -84,7 +84,11 @@ const sinkSchema = z.custom<AuditSink>(
   'expected an audit sink such as memoryAudit(), jsonlAudit(path) or callbackAudit(fn)',
 );
 const storeSchema = z.custom<MonitorStore>(
-  (v) => isObject(v) && typeof v.recordLease === 'function' && typeof v.getLock === 'function',
+  (v) =>
+    isObject(v) &&
+    typeof v.recordLease === 'function' &&
+    typeof v.getLock === 'function' &&
+    typeof v.setLock === 'function',
   'expected a monitor store (see MonitorStore)',
 );
 

@@ -281,7 +281,8 @@ describe('lease lifecycle: revoked exactly once, whatever the call does', () => 
     await guard.close();
     expect(calls.revoke).toHaveLength(1);
     expect(guard.leases()).toEqual([]);
-    await pending;
+    // The call in flight is ended with the guard.
+    await expect(pending).rejects.toSatisfy(GuardClosedError.isInstance);
     expect(calls.revoke).toHaveLength(1);
     await expect(guard.withLease({ tool: 't', needs }, () => 1)).rejects.toSatisfy(
       GuardClosedError.isInstance,

@@ -92,12 +92,18 @@ interface Held {
   revoked: boolean;
   /** The call's span, so renew and revoke spans are its children even without a context manager. */
   parent: Span | undefined;
+  /** Identifies the withLease call that holds it (tool call ids can repeat across calls). */
+  call: object;
   unregister?: () => void;
   timer?: NodeJS.Timeout;
   revocation?: Promise<void>;
 }
 
 const DEFAULT_GRACE_MS = 5 * 60_000;
+/** How long a call waits for the broker to confirm a revoke before it settles; the revoke goes on in the background. */
+const REVOKE_WAIT_MS = 1_000;
+/** Timers fire after 1 ms when asked to wait longer than 2^31-1 ms; a floor stops a broker's bad answer from spinning. */
+const clampDelay = (ms: number) => Math.min(Math.max(ms, 10), 2 ** 31 - 1);
 
 /** Reads `signal.aborted` afresh: it can change across an await, which type narrowing does not know. */
 function isAborted(signal: AbortSignal): boolean {
@@ -114,8 +120,17 @@ export function createGuard(config: GuardConfig): Guard {
   const now = cfg.now ?? Date.now;
   const agent = Object.freeze({ id: cfg.agent.id, ...(cfg.agent.name ? { name: cfg.agent.name } : {}) });
   const broker = cfg.broker;
-  const grants = new Map<string, GrantConfig & { maxTtlMs: number }>(
-    Object.entries(cfg.grants).map(([name, g]) => [name, { ...g, maxTtlMs: parseDuration(g.maxTtl) ?? 0 }]),
+  // A frozen copy: changing the caller's config object after createGuard must not widen a live guard.
+  const grants = new Map<string, Readonly<GrantConfig & { maxTtlMs: number }>>(
+    Object.entries(cfg.grants).map(([name, g]) => [
+      name,
+      Object.freeze({
+        scopes: Object.freeze([...g.scopes]),
+        maxTtl: g.maxTtl,
+        maxTtlMs: parseDuration(g.maxTtl) ?? 0,
+        ...(g.hosts ? { hosts: Object.freeze([...g.hosts]) } : {}),
+      }),
+    ]),
   );
   if (broker.credentialNames) {
     const missing = [...grants.keys()].filter((n) => !broker.credentialNames?.includes(n));
@@ -127,7 +142,6 @@ export function createGuard(config: GuardConfig): Guard {
     }
   }
   const failClosed = cfg.audit?.failClosed ?? true;
-  const auditor = createAuditor(cfg.audit?.sink ?? memoryAudit());
   const fingerprint = createFingerprinter(cfg.audit?.hmacKey);
   const monitorStore: MonitorStore =
     cfg.monitor === false ? memoryMonitorStore() : (cfg.monitor?.store ?? memoryMonitorStore());
@@ -143,12 +157,17 @@ export function createGuard(config: GuardConfig): Guard {
     ...(cfg.redaction?.placeholder ? { placeholder: cfg.redaction.placeholder } : {}),
     ...(cfg.redaction?.rules !== undefined ? { rules: cfg.redaction.rules } : {}),
   });
+  // Audit records hold model-shaped values (scopes, hosts, reasons): they pass the redactor too.
+  const auditor = createAuditor(cfg.audit?.sink ?? memoryAudit(), (e) => redactor.redactDeep(e));
   const instruments: Instruments = createInstruments({
     ...(cfg.telemetry?.tracerProvider ? { tracerProvider: cfg.telemetry.tracerProvider } : {}),
     ...(cfg.telemetry?.meterProvider ? { meterProvider: cfg.telemetry.meterProvider } : {}),
   });
   const live = new Map<string, Held>();
   const pendingRevocations = new Set<Promise<void>>();
+  const inflightAcquires = new Set<Promise<unknown>>();
+  // Aborts every call's acquisition when the guard closes.
+  const closing = new AbortController();
   const graceTimers = new Set<NodeJS.Timeout>();
   let closed = false;
 
@@ -171,21 +190,17 @@ export function createGuard(config: GuardConfig): Guard {
   });
 
   const leaseHost: LeaseHost = {
-    recordUse(lease, kind, host) {
+    recordReveal(lease) {
       const held = live.get(lease.id);
       if (!held) return;
-      const e = event(kind === 'revealed' ? 'lease.revealed' : 'lease.used', {
-        ...leaseFields(held),
-        ...(host ? { detail: { host } } : {}),
-      });
-      if (kind === 'revealed') {
-        // reveal() is synchronous: record without waiting, but a failing sink is still reported.
-        void auditor.record(e);
-        return;
-      }
-      return auditor.record(e).then((ok) => {
-        if (!ok && failClosed) throw new AuditUnavailableError();
-      });
+      const ok = auditor.recordNow(event('lease.revealed', leaseFields(held)));
+      if (!ok && failClosed) throw new AuditUnavailableError();
+    },
+    async recordUse(lease, host) {
+      const held = live.get(lease.id);
+      if (!held) return;
+      const ok = await auditor.record(event('lease.used', { ...leaseFields(held), detail: { host } }));
+      if (!ok && failClosed) throw new AuditUnavailableError();
     },
     async recordHostBlocked(lease, host, reason) {
       const held = live.get(lease.id);
@@ -229,6 +244,8 @@ export function createGuard(config: GuardConfig): Guard {
 
   async function recordLock(reason: string, span?: Span, anomaly?: Anomaly): Promise<void> {
     await monitorStore.setLock(agent.id, { reason, since: now() });
+    // A locked agent keeps nothing: leases live in other calls end now.
+    await Promise.all([...live.values()].map((h) => revoke(h, 'locked')));
     (span ?? trace.getActiveSpan())?.addEvent(sc.EVENT_AGENT_LOCKED, {
       [sc.ATTR_LEASE_REASON]: reason,
       ...(anomaly ? { [sc.ATTR_ANOMALY_KIND]: anomaly.kind } : {}),
@@ -249,6 +266,7 @@ export function createGuard(config: GuardConfig): Guard {
     toolCallId: string,
     signal: AbortSignal,
     span: Span | undefined,
+    callToken: object,
   ): Promise<Held> {
     const credential = needs.credential;
     const base = { tool: call.tool, toolCallId, credential };
@@ -367,7 +385,7 @@ export function createGuard(config: GuardConfig): Guard {
       grant.hosts ?? [],
       leaseHost,
     );
-    const held: Held = { lease, request, brokerLease, revoked: false, parent: span };
+    const held: Held = { lease, request, brokerLease, revoked: false, parent: span, call: callToken };
     live.set(leaseId, held);
     instruments.active.add(1, { [sc.ATTR_LEASE_CREDENTIAL]: credential });
     // The call may have been aborted, or the guard closed, while the broker worked: the lease must not outlive it.
@@ -428,7 +446,7 @@ export function createGuard(config: GuardConfig): Guard {
     // Brokers report expiry in real time; the configurable clock only drives audit times and the monitor.
     const remaining = Math.max(0, held.lease.expiresAt - Date.now());
     const renewable = held.brokerLease.renewable && typeof broker.renew === 'function';
-    const delay = renewable ? Math.floor(remaining * (2 / 3)) : remaining;
+    const delay = clampDelay(renewable ? Math.floor(remaining * (2 / 3)) : remaining);
     held.timer = setTimeout(() => {
       if (held.revoked) return;
       if (!renewable) {
@@ -442,23 +460,34 @@ export function createGuard(config: GuardConfig): Guard {
   }
 
   async function renew(held: Held): Promise<void> {
-    const span = instruments.tracer.startSpan(`${sc.SPAN_LEASE_RENEW} ${held.request.credential}`, {
-      attributes: {
-        ...agentAttrs,
-        [sc.ATTR_LEASE_CREDENTIAL]: held.request.credential,
-        [sc.ATTR_LEASE_ID]: fingerprint(held.request.leaseId),
+    const span = instruments.tracer.startSpan(
+      `${sc.SPAN_LEASE_RENEW} ${held.request.credential}`,
+      {
+        attributes: {
+          ...agentAttrs,
+          [sc.ATTR_LEASE_CREDENTIAL]: held.request.credential,
+          [sc.ATTR_LEASE_ID]: fingerprint(held.request.leaseId),
+        },
       },
-    });
+      parentContext(held.parent),
+    );
     try {
       if (!broker.renew) return;
       const { expiresAt } = await broker.renew(held.brokerLease, held.request, held.request.ttlMs);
       if (held.revoked) return;
+      if (expiresAt <= Date.now()) throw new Error('renewed into the past');
+      const recorded = await auditor.record(
+        event('lease.renewed', { ...leaseFields(held), detail: { ttl_ms: held.request.ttlMs } }),
+      );
+      if (!recorded && failClosed) {
+        // An unrecorded renewal is not granted: the lease ends instead.
+        span.setAttribute(sc.ATTR_LEASE_OUTCOME, 'audit_unavailable');
+        await revoke(held, 'audit_unavailable');
+        return;
+      }
       held.lease.extend(expiresAt);
       held.brokerLease.expiresAt = expiresAt;
       span.setAttribute(sc.ATTR_LEASE_OUTCOME, 'renewed');
-      await auditor.record(
-        event('lease.renewed', { ...leaseFields(held), detail: { ttl_ms: held.request.ttlMs } }),
-      );
       scheduleLifetime(held);
     } catch {
       span.setAttribute(sc.ATTR_LEASE_OUTCOME, 'error');
@@ -549,8 +578,11 @@ export function createGuard(config: GuardConfig): Guard {
     // One controller ends the call: the caller's signal, the timeout, or the guard closing.
     const controller = new AbortController();
     const onCallerAbort = () => controller.abort(new LeaseAbortedError({ cause: call.signal?.reason }));
+    const onClose = () => controller.abort(new GuardClosedError());
     if (call.signal?.aborted) onCallerAbort();
     call.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    closing.signal.addEventListener('abort', onClose, { once: true });
+    const callToken = {};
     const timer =
       timeoutMs === undefined
         ? undefined
@@ -560,8 +592,22 @@ export function createGuard(config: GuardConfig): Guard {
 
     const held: Held[] = [];
     try {
+      // Every call of a locked agent is refused, also one that needs no credential.
+      const lock = await monitorStore.getLock(agent.id);
+      if (lock) {
+        const error = new AgentLockedError(agent.id, lock.reason);
+        denialEvent(span, needsList[0]?.credential ?? '', `agent locked: ${lock.reason}`, error.code);
+        await auditor.record(
+          event('lease.denied', { tool: call.tool, toolCallId, outcome: 'denied', reason: error.code }),
+        );
+        throw error;
+      }
       for (const needs of needsList) {
-        held.push(await Promise.race([acquire(call, needs, toolCallId, controller.signal, span), aborted]));
+        const acquiring = acquire(call, needs, toolCallId, controller.signal, span, callToken);
+        inflightAcquires.add(acquiring);
+        const settled = () => inflightAcquires.delete(acquiring);
+        void acquiring.then(settled, settled);
+        held.push(await Promise.race([acquiring, aborted]));
       }
       const leases = new Map<string, Lease>(held.map((h) => [h.request.credential, h.lease]));
       const first = held[0]?.lease;
@@ -573,15 +619,28 @@ export function createGuard(config: GuardConfig): Guard {
       ]);
       return redactor.redactDeep<Awaited<T>>(result);
     } catch (error) {
-      throw AgentLeaseError.isInstance(error) ? error : redactor.redactDeep(error);
+      // Our messages are safe, but a cause (a broker's error, an abort reason) may hold anything.
+      throw redactor.redactDeep(error);
     } finally {
       if (timer) clearTimeout(timer);
       call.signal?.removeEventListener('abort', onCallerAbort);
+      closing.signal.removeEventListener('abort', onClose);
       // A lease acquired after an abort won the race still has to be found and revoked: the acquire keeps it live.
       const outcome = controller.signal.aborted ? 'aborted' : 'ok';
-      await Promise.all(held.map((h) => revoke(h, outcome)));
+      const revocations = Promise.all(held.map((h) => revoke(h, outcome)));
+      // A broker that never answers must not hold the call forever: the revoke goes on in the background and
+      // close() waits for it.
+      let waitTimer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        revocations,
+        new Promise<void>((resolve) => {
+          waitTimer = setTimeout(resolve, REVOKE_WAIT_MS);
+          waitTimer.unref();
+        }),
+      ]);
+      clearTimeout(waitTimer);
       if (controller.signal.aborted) {
-        for (const h of live.values()) if (h.request.toolCallId === toolCallId) await revoke(h, 'aborted');
+        for (const h of live.values()) if (h.call === callToken) void revoke(h, 'aborted');
       }
     }
   }
@@ -664,15 +723,18 @@ export function createGuard(config: GuardConfig): Guard {
     lock: (reason) => lockAgent(reason),
     async unlock() {
       const had = await monitorStore.getLock(agent.id);
+      if (!had) return;
+      // Record first: an unlock nobody can audit does not happen.
+      const ok = await auditor.record(event('agent.unlocked', { outcome: 'unlocked', reason: had.reason }));
+      if (!ok && failClosed) throw new AuditUnavailableError();
       await monitorStore.setLock(agent.id, undefined);
-      if (had) await auditor.record(event('agent.unlocked', { outcome: 'unlocked' }));
     },
     async isLocked() {
       return (await monitorStore.getLock(agent.id)) !== undefined;
     },
     leases: () =>
       [...live.values()]
-        .filter((h) => !h.revoked)
+        .filter((h) => !h.revoked && h.lease.active)
         .map((h) => ({
           leaseId: fingerprint(h.request.leaseId),
           credential: h.request.credential,
@@ -683,6 +745,9 @@ export function createGuard(config: GuardConfig): Guard {
         })),
     async close() {
       closed = true;
+      closing.abort();
+      // Acquisitions in flight finish (and revoke what they got) before the broker and sink close.
+      await Promise.allSettled([...inflightAcquires]);
       await Promise.all([...live.values()].map((h) => revoke(h, 'closed')));
       await Promise.all(pendingRevocations);
       await broker.close?.();

@@ -7,14 +7,18 @@
 const loopback = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export function isValidHostPattern(pattern: string): boolean {
-  return (
-    /^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/i.test(pattern) && !pattern.includes('..')
-  );
+  const shape = /^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/i;
+  if (!shape.test(pattern) || pattern.includes('..')) return false;
+  // A wildcard must sit below a registrable name: `*.com` would grant every host in a top-level domain.
+  return !pattern.startsWith('*.') || pattern.replace(/:\d+$/, '').slice(2).includes('.');
 }
+
+const defaultPorts: Record<string, string> = { 'https:': '443', 'http:': '80' };
 
 export function hostAllowed(patterns: readonly string[], url: URL): boolean {
   const host = url.hostname.toLowerCase();
-  const port = url.port;
+  // The URL parser leaves the port empty when it is the scheme's default; a pattern may still name it.
+  const port = url.port === '' ? (defaultPorts[url.protocol] ?? '') : url.port;
   return patterns.some((raw) => {
     const pattern = raw.toLowerCase();
     const colon = pattern.lastIndexOf(':');

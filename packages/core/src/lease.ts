@@ -13,7 +13,7 @@ export interface Lease {
   readonly expiresAt: number;
   /** False once the lease was revoked or expired. */
   readonly active: boolean;
-  /** Aborted when the lease ends, so long-running work can stop with it. */
+  /** Aborted when the lease ends (requests made with `fetch` are aborted with it), so work can stop with it. */
   readonly signal: AbortSignal;
   /**
    * `fetch` with the credential injected, only for URLs whose host the grant lists (https, or http to loopback).
@@ -26,8 +26,10 @@ export interface Lease {
 
 /** What a lease asks of the guard that issued it. */
 export interface LeaseHost {
-  /** Throws when the audit record cannot be written and the guard fails closed. */
-  recordUse(lease: LeaseImpl, kind: 'revealed' | 'used', host?: string): Promise<void> | void;
+  /** Synchronous; throws `AuditUnavailableError` when the guard fails closed and the reveal cannot be recorded. */
+  recordReveal(lease: LeaseImpl): void;
+  /** Rejects with `AuditUnavailableError` when the guard fails closed and the use cannot be recorded. */
+  recordUse(lease: LeaseImpl, host: string): Promise<void>;
   recordHostBlocked(lease: LeaseImpl, host: string, reason: string): Promise<void>;
   fetch: typeof fetch;
 }
@@ -88,7 +90,7 @@ export class LeaseImpl implements Lease {
 
   reveal(): string {
     this.#assertActive();
-    void this.#host.recordUse(this, 'revealed');
+    this.#host.recordReveal(this);
     return this.#value;
   }
 
@@ -105,7 +107,7 @@ export class LeaseImpl implements Lease {
       await this.#host.recordHostBlocked(this, url.host, reason);
       throw new HostNotAllowedError(this.credential, url.host);
     }
-    await this.#host.recordUse(this, 'used', url.host);
+    await this.#host.recordUse(this, url.host);
 
     const origin = url;
     let method = (init.method ?? 'GET').toUpperCase();
@@ -118,7 +120,15 @@ export class LeaseImpl implements Lease {
       const headers = new Headers(init.headers);
       let target = url;
       if (credentialed) target = this.#applyCredential(headers, url);
-      else for (const h of CREDENTIAL_HEADERS) headers.delete(h);
+      else {
+        for (const h of CREDENTIAL_HEADERS) headers.delete(h);
+        // A redirect that keeps the query string would carry a query-injected credential to the next host.
+        target = this.#withoutCredential(url);
+        if (this.#carriesValue(target)) {
+          await this.#host.recordHostBlocked(this, url.host, 'redirect would carry the credential');
+          throw new HostNotAllowedError(this.credential, url.host);
+        }
+      }
 
       const response = await this.#host.fetch(target, {
         ...init,
@@ -166,6 +176,22 @@ export class LeaseImpl implements Lease {
         return withParam;
       }
     }
+  }
+
+  #withoutCredential(url: URL): URL {
+    if (this.#inject.type !== 'query' || !url.searchParams.has(this.#inject.param)) return url;
+    const clean = new URL(url);
+    clean.searchParams.delete(this.#inject.param);
+    return clean;
+  }
+
+  /** Whether the URL holds the value, raw or in either URL encoding. */
+  #carriesValue(url: URL): boolean {
+    const href = url.href;
+    const v = this.#value;
+    return [v, encodeURIComponent(v), new URLSearchParams({ v }).toString().slice(2)].some((form) =>
+      href.includes(form),
+    );
   }
 
   #assertActive(): void {

@@ -13,8 +13,13 @@ export function isValidScopePattern(pattern: string): boolean {
   return patternScope.test(pattern) && !pattern.includes('**');
 }
 
+/**
+ * A requested scope is a literal with no empty, `.` or `..` segment: `repo:acme/*:read` must not grant
+ * `repo:acme/../victim:read`, which an upstream that normalises paths would read as another repository.
+ */
 export function isValidRequestedScope(scope: string): boolean {
-  return scope.length <= 512 && literalScope.test(scope);
+  if (scope.length > 512 || !literalScope.test(scope)) return false;
+  return scope.split(/[:/]/).every((segment) => segment !== '' && segment !== '.' && segment !== '..');
 }
 
 const compiled = new Map<string, RegExp>();

@@ -4,19 +4,51 @@ import type { AuditEvent, AuditSink } from './types.js';
 /** Records events on the sink; says whether the write succeeded so callers can fail closed. */
 export interface Auditor {
   record(event: AuditEvent): Promise<boolean>;
+  /**
+   * For synchronous callers (`lease.reveal()`): false when the sink throws at once or the last write failed.
+   * An asynchronous rejection of this very write is only seen by the next call.
+   */
+  recordNow(event: AuditEvent): boolean;
   flush(): Promise<void>;
   close(): Promise<void>;
 }
 
-export function createAuditor(sink: AuditSink): Auditor {
+export function createAuditor(
+  sink: AuditSink,
+  prepare: (event: AuditEvent) => AuditEvent = (e) => e,
+): Auditor {
+  let lastFailed = false;
+  const failed = (event: AuditEvent, error: unknown) => {
+    lastFailed = true;
+    // The sink's error may carry anything; report only that it failed and which event type.
+    diag.error(`agent-lease: audit sink failed to record ${event.type}`, errorName(error));
+  };
   return {
     async record(event) {
       try {
-        await sink.write(event);
+        await sink.write(prepare(event));
+        lastFailed = false;
         return true;
       } catch (error) {
-        // The sink's error may carry anything; report only that it failed and which event type.
-        diag.error(`agent-lease: audit sink failed to record ${event.type}`, errorName(error));
+        failed(event, error);
+        return false;
+      }
+    },
+    recordNow(event) {
+      if (lastFailed) return false;
+      try {
+        const pending = sink.write(prepare(event));
+        if (pending) {
+          pending.then(
+            () => undefined,
+            (error: unknown) => {
+              failed(event, error);
+            },
+          );
+        }
+        return true;
+      } catch (error) {
+        failed(event, error);
         return false;
       }
     },

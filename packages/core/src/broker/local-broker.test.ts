@@ -16,6 +16,8 @@ const request = (over: Partial<LeaseRequest> = {}): LeaseRequest => ({
   ...over,
 });
 
+const AUD = 'agent-lease:tracker';
+
 describe('localBroker', () => {
   afterEach(() => {
     delete process.env.AGENT_LEASE_TEST_TOKEN;
@@ -103,26 +105,50 @@ describe('localBroker', () => {
           () => 'accepted',
           (e: unknown) => (e as TokenVerificationError).reason,
         );
-      expect(await reason(broker.verifier.verify(lease.value, { requiredScopes: ['issues:delete'] }))).toBe(
-        'insufficient_scope',
+      expect(
+        await reason(
+          broker.verifier.verify(lease.value, { audience: AUD, requiredScopes: ['issues:delete'] }),
+        ),
+      ).toBe('insufficient_scope');
+      expect(await reason(broker.verifier.verify(`${lease.value.slice(0, -2)}xx`, { audience: AUD }))).toBe(
+        'invalid',
       );
-      expect(await reason(broker.verifier.verify(`${lease.value.slice(0, -2)}xx`))).toBe('invalid');
       await broker.revoke(lease, request());
-      expect(await reason(broker.verifier.verify(lease.value))).toBe('revoked');
+      expect(await reason(broker.verifier.verify(lease.value, { audience: AUD }))).toBe('revoked');
       const short = await broker.acquire(request({ leaseId: 'lease-3', ttlMs: 1 }));
       await new Promise((r) => setTimeout(r, 1100));
-      expect(await reason(broker.verifier.verify(short.value))).toBe('expired');
+      expect(await reason(broker.verifier.verify(short.value, { audience: AUD }))).toBe('expired');
       const foreign = localBroker({ credentials: { tracker: { mint: true } } });
       expect(
-        await reason(foreign.verifier.verify((await broker.acquire(request({ leaseId: 'l4' }))).value)),
+        await reason(
+          foreign.verifier.verify((await broker.acquire(request({ leaseId: 'l4' }))).value, {
+            audience: AUD,
+          }),
+        ),
       ).toBe('invalid');
+    });
+
+    it("a token minted for one credential is refused by another credential's upstream", async () => {
+      const broker = localBroker({ credentials: { tracker: { mint: true }, billing: { mint: true } } });
+      const lease = await broker.acquire(request());
+      await expect(broker.verifier.verify(lease.value, { audience: 'agent-lease:billing' })).rejects.toThrow(
+        'lease token rejected: invalid',
+      );
+      await expect(broker.verifier.verify(lease.value, {} as never)).rejects.toThrow(
+        'lease token rejected: invalid',
+      );
+      await expect(broker.verifier.verify(lease.value, { audience: AUD })).resolves.toMatchObject({
+        credential: 'tracker',
+      });
     });
 
     it('token errors never contain the token', async () => {
       const broker = localBroker({ credentials: { tracker: { mint: true } } });
       const lease = await broker.acquire(request());
       await broker.revoke(lease, request());
-      const error = (await broker.verifier.verify(lease.value).catch((e: unknown) => e)) as Error;
+      const error = (await broker.verifier
+        .verify(lease.value, { audience: AUD })
+        .catch((e: unknown) => e)) as Error;
       expect(
         createLeakScanner({ token: lease.value }).scan(`${error.message}${error.stack ?? ''}`, 'error'),
       ).toEqual([]);

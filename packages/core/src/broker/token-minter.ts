@@ -15,15 +15,19 @@ export interface LeaseTokenClaims {
 }
 
 export interface VerifyOptions {
+  /**
+   * The audience this upstream serves: `agent-lease:<credential>` unless the credential configured another.
+   * Required: every credential of a broker shares one signing key, so without it a token minted for one
+   * credential would be accepted by another's upstream.
+   */
+  audience: string;
   /** Every one of these scopes must be in the token (exact match). */
   requiredScopes?: readonly string[];
-  /** Expected credential name (the token's `aud` is `agent-lease:<credential>` unless configured). */
-  audience?: string;
 }
 
 /** What an upstream server runs: checks signature, issuer, audience, expiry, scopes, and that the lease is live. */
 export interface TokenVerifier {
-  verify(token: string, options?: VerifyOptions): Promise<LeaseTokenClaims>;
+  verify(token: string, options: VerifyOptions): Promise<LeaseTokenClaims>;
   /** The public key as a JWK, for upstreams in another process (they cannot see revocations, only expiry). */
   publicJwk(): Promise<JWK>;
 }
@@ -60,13 +64,16 @@ export function createTokenMinter(options: {
   };
 
   const verifier: TokenVerifier = {
-    async verify(token, verifyOptions = {}) {
+    async verify(token, verifyOptions) {
       let payload: Record<string, unknown>;
+      if (typeof verifyOptions.audience !== 'string' || verifyOptions.audience === '') {
+        throw new TokenVerificationError('invalid');
+      }
       try {
         ({ payload } = await jwtVerify(token, pair.publicKey, {
           issuer: options.issuer,
           algorithms: ['EdDSA'],
-          ...(verifyOptions.audience ? { audience: verifyOptions.audience } : {}),
+          audience: verifyOptions.audience,
         }));
       } catch (error) {
         const code = (error as { code?: unknown }).code;
