@@ -1,0 +1,213 @@
+/**
+ * Overhead of a guarded tool call over an unguarded one in `generateText` with a mock model (embedded broker),
+ * side by side in one process: each round runs both variants back to back (order alternating) so drift and
+ * GC hit both alike. Reports medians per `generateText` call (two steps, one tool call) and the median of the
+ * per-round differences.
+ * Run: pnpm --filter @agent-lease/ai-sdk bench   [-- --rounds 3000]
+ */
+import { createGuard, currentLease, localBroker, type Guard } from '@agent-lease/core';
+import { RedactingSpanProcessor } from '@agent-lease/otel';
+import { OpenTelemetry } from '@ai-sdk/otel';
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { generateText, isStepCount, tool, type TelemetryOptions, type ToolSet } from 'ai';
+import { MockLanguageModelV4 } from 'ai/test';
+import { z } from 'zod';
+import { guardTools } from '../src/index.js';
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+};
+const ROUNDS = arg('rounds', 2000);
+const WARMUP = arg('warmup', 300);
+
+const usage = {
+  inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined },
+  outputTokens: { total: 5, text: 5, reasoning: undefined },
+};
+let calls = 0;
+// One tool call, then an answer: the shape of every agent step that uses a tool.
+const model = new MockLanguageModelV4({
+  doGenerate: () =>
+    Promise.resolve(
+      calls++ % 2 === 0
+        ? {
+            content: [
+              { type: 'tool-call', toolCallId: `c${calls}`, toolName: 'read_issue', input: '{"number":7}' },
+            ],
+            finishReason: { unified: 'tool-calls', raw: undefined },
+            usage,
+            warnings: [],
+          }
+        : {
+            content: [{ type: 'text', text: 'Issue 7 is about a flaky test.' }],
+            finishReason: { unified: 'stop', raw: undefined },
+            usage,
+            warnings: [],
+          },
+    ),
+});
+// Mock records every call; keep its arrays from growing through the run.
+const trimModel = () => {
+  model.doGenerateCalls.length = 0;
+};
+
+const TOKEN = 'bench-token-6c1f0e9a7b3d52';
+const plainTools = {
+  read_issue: tool({
+    inputSchema: z.object({ number: z.number() }),
+    execute: ({ number }) => ({ number, title: 'Flaky test', body: 'The test fails one run in ten.' }),
+  }),
+};
+const leasedTools = {
+  read_issue: tool({
+    inputSchema: z.object({ number: z.number() }),
+    execute: ({ number }) => {
+      currentLease('tracker'); // what a real tool does first: take its lease (value stays unrevealed)
+      return { number, title: 'Flaky test', body: 'The test fails one run in ten.' };
+    },
+  }),
+};
+
+function makeGuard(provider?: BasicTracerProvider): Guard {
+  return createGuard({
+    agent: { id: 'bench-bot' },
+    broker: localBroker({ credentials: { tracker: { value: TOKEN } } }),
+    grants: { tracker: { scopes: ['issues:read'], maxTtl: '1m' } },
+    ...(provider ? { telemetry: { tracerProvider: provider } } : {}),
+  });
+}
+
+async function run(tools: ToolSet, telemetry: TelemetryOptions | undefined): Promise<number> {
+  const t = performance.now();
+  await generateText({
+    model,
+    tools,
+    prompt: 'read issue 7',
+    stopWhen: isStepCount(2),
+    ...(telemetry ? { telemetry } : {}),
+  });
+  return (performance.now() - t) * 1000; // µs
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+interface Scenario {
+  name: string;
+  /** Variant 0 is the baseline (unguarded); the others are compared with it. */
+  variants: [string, ToolSet][];
+  telemetry?: TelemetryOptions;
+  setup?: () => void;
+  between?: () => void;
+  close: () => Promise<void>;
+}
+
+async function measure(s: Scenario) {
+  s.setup?.();
+  const times = s.variants.map(() => [] as number[]);
+  const diffs = s.variants.map(() => [] as number[]);
+  const n = s.variants.length;
+  for (let i = 0; i < WARMUP + ROUNDS; i++) {
+    const round: number[] = new Array<number>(n).fill(0);
+    // Rotate the order every round so no variant always runs first (or right after a GC-heavy one).
+    for (let k = 0; k < n; k++) {
+      const v = (i + k) % n;
+      round[v] = await run(s.variants[v]![1], s.telemetry);
+      trimModel();
+      s.between?.();
+    }
+    if (i < WARMUP) continue;
+    for (let v = 0; v < n; v++) {
+      times[v]!.push(round[v]!);
+      diffs[v]!.push(round[v]! - round[0]!);
+    }
+  }
+  await s.close();
+  return s.variants.map(([name], v) => ({
+    name,
+    median: median(times[v]!),
+    overhead: median(diffs[v]!),
+    ratio: median(times[v]!) / median(times[0]!),
+  }));
+}
+
+const NEEDS = { read_issue: { credential: 'tracker', scopes: ['issues:read'] } };
+function variants(guard: Guard): [string, ToolSet][] {
+  return [
+    ['unguarded', plainTools],
+    ['guardTools, no needs (span + redaction)', guardTools(guard, plainTools)],
+    ['guardTools, leased (localBroker)', guardTools(guard, leasedTools, NEEDS)],
+  ];
+}
+
+async function main() {
+  const scenarios: (() => Scenario)[] = [
+    () => {
+      const guard = makeGuard();
+      return {
+        name: 'no telemetry SDK',
+        variants: variants(guard),
+        telemetry: { isEnabled: false },
+        close: () => guard.close(),
+      };
+    },
+    ...[false, true].map((redacting) => (): Scenario => {
+      const exporter = new InMemorySpanExporter();
+      const processors: SpanProcessor[] = [new SimpleSpanProcessor(exporter)];
+      const provider = new BasicTracerProvider({ spanProcessors: processors });
+      const guard = makeGuard(provider);
+      if (redacting) processors.unshift(new RedactingSpanProcessor(guard));
+      const telemetry: TelemetryOptions = {
+        integrations: [new OpenTelemetry({ tracer: provider.getTracer('gen_ai') })],
+      };
+      return {
+        name: redacting
+          ? 'recording SDK + @ai-sdk/otel + RedactingSpanProcessor'
+          : 'recording SDK + @ai-sdk/otel',
+        variants: variants(guard),
+        telemetry,
+        // A Node OTel setup has a context manager, so spans nest (execute_tool under step under invoke_agent).
+        setup: () => context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable()),
+        between: () => exporter.reset(),
+        close: async () => {
+          await guard.close();
+          await provider.shutdown();
+          context.disable();
+        },
+      };
+    }),
+  ];
+  console.log(
+    `generateText, 2 steps, 1 tool call; ${ROUNDS} rounds after ${WARMUP} warm-up; µs per call, medians`,
+  );
+  console.log(`node ${process.version}, ${process.platform}/${process.arch}\n`);
+  const rows = [['scenario / variant', 'median µs', 'overhead µs (median of pairs)', 'ratio']];
+  for (const make of scenarios) {
+    const s = make();
+    rows.push([s.name, '', '', '']);
+    for (const r of await measure(s)) {
+      rows.push([
+        `  ${r.name}`,
+        r.median.toFixed(0),
+        r.name === 'unguarded' ? '' : r.overhead.toFixed(1),
+        r.ratio.toFixed(2),
+      ]);
+    }
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows)
+    console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+  console.log('\ngoal: overhead <= 50 µs');
+}
+
+await main();
