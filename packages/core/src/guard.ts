@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { createAuditor } from './audit/auditor.js';
 import { createFingerprinter } from './audit/fingerprint.js';
+import { redactAuditEvent } from './audit/redact-event.js';
 import { memoryAudit } from './audit/sinks.js';
 import type { AuditEvent, AuditEventType } from './audit/types.js';
 import type { BrokerLease, LeaseRequest } from './broker/types.js';
@@ -26,6 +27,7 @@ import { normalizeNeeds, resolveScopes, type ToolNeeds, type ToolNeedsSpec } fro
 import { createRedactor } from './redaction/index.js';
 import type { Redactor, SecretFinding, StreamRedactor } from './redaction/types.js';
 import { describeError } from './safe-error.js';
+import { createSecretRegistry, type HeldSecret } from './secret-registry.js';
 import { firstUngrantedScope } from './scopes.js';
 import { createInstruments, type Instruments } from './telemetry/instruments.js';
 import * as sc from './telemetry/semconv.js';
@@ -90,11 +92,14 @@ interface Held {
   request: LeaseRequest;
   brokerLease: BrokerLease;
   revoked: boolean;
+  /** HMAC fingerprints, computed once per lease. */
+  leaseFp: string;
+  valueFp: string;
   /** The call's span, so renew and revoke spans are its children even without a context manager. */
   parent: Span | undefined;
   /** Identifies the withLease call that holds it (tool call ids can repeat across calls). */
   call: object;
-  unregister?: () => void;
+  secrets?: HeldSecret[];
   timer?: NodeJS.Timeout;
   revocation?: Promise<void>;
 }
@@ -158,7 +163,10 @@ export function createGuard(config: GuardConfig): Guard {
     ...(cfg.redaction?.rules !== undefined ? { rules: cfg.redaction.rules } : {}),
   });
   // Audit records hold model-shaped values (scopes, hosts, reasons): they pass the redactor too.
-  const auditor = createAuditor(cfg.audit?.sink ?? memoryAudit(), (e) => redactor.redactDeep(e));
+  const auditor = createAuditor(cfg.audit?.sink ?? memoryAudit(), (e) =>
+    redactAuditEvent(e, (t) => redactor.redact(t)),
+  );
+  const secrets = createSecretRegistry(redactor, fingerprint, graceMs);
   const instruments: Instruments = createInstruments({
     ...(cfg.telemetry?.tracerProvider ? { tracerProvider: cfg.telemetry.tracerProvider } : {}),
     ...(cfg.telemetry?.meterProvider ? { meterProvider: cfg.telemetry.meterProvider } : {}),
@@ -168,7 +176,6 @@ export function createGuard(config: GuardConfig): Guard {
   const inflightAcquires = new Set<Promise<unknown>>();
   // Aborts every call's acquisition when the guard closes.
   const closing = new AbortController();
-  const graceTimers = new Set<NodeJS.Timeout>();
   let closed = false;
 
   const agentAttrs: Attributes = {
@@ -186,7 +193,7 @@ export function createGuard(config: GuardConfig): Guard {
     toolCallId: h.request.toolCallId,
     credential: h.request.credential,
     scopes: h.request.scopes,
-    leaseId: fingerprint(h.request.leaseId),
+    leaseId: h.leaseFp,
   });
 
   const leaseHost: LeaseHost = {
@@ -315,6 +322,7 @@ export function createGuard(config: GuardConfig): Guard {
     }
 
     const leaseId = randomUUID();
+    const leaseFp = fingerprint(leaseId);
     const request: LeaseRequest = {
       leaseId,
       credential,
@@ -326,7 +334,7 @@ export function createGuard(config: GuardConfig): Guard {
       signal,
     };
     if (
-      !(await auditor.record(event('lease.requested', { ...base, scopes, leaseId: fingerprint(leaseId) }))) &&
+      !(await auditor.record(event('lease.requested', { ...base, scopes, leaseId: leaseFp }))) &&
       failClosed
     ) {
       return deny('audit log unavailable', new AuditUnavailableError());
@@ -343,7 +351,7 @@ export function createGuard(config: GuardConfig): Guard {
           [sc.ATTR_LEASE_CREDENTIAL]: credential,
           [sc.ATTR_LEASE_SCOPES]: [...scopes],
           [sc.ATTR_LEASE_TTL_MS]: ttlMs,
-          [sc.ATTR_LEASE_ID]: fingerprint(leaseId),
+          [sc.ATTR_LEASE_ID]: leaseFp,
           [sc.ATTR_BROKER_KIND]: broker.kind,
         },
       },
@@ -385,7 +393,16 @@ export function createGuard(config: GuardConfig): Guard {
       grant.hosts ?? [],
       leaseHost,
     );
-    const held: Held = { lease, request, brokerLease, revoked: false, parent: span, call: callToken };
+    const held: Held = {
+      lease,
+      request,
+      brokerLease,
+      revoked: false,
+      leaseFp,
+      valueFp: '',
+      parent: span,
+      call: callToken,
+    };
     live.set(leaseId, held);
     instruments.active.add(1, { [sc.ATTR_LEASE_CREDENTIAL]: credential });
     // The call may have been aborted, or the guard closed, while the broker worked: the lease must not outlive it.
@@ -398,7 +415,8 @@ export function createGuard(config: GuardConfig): Guard {
 
     // Register every value before anything can echo it; a value the redactor refuses is never handed out.
     try {
-      held.unregister = registerValues(brokerLease, credential);
+      held.secrets = holdValues(brokerLease, credential);
+      held.valueFp = held.secrets[0]?.fingerprint ?? '';
     } catch (error) {
       acquireSpan.setAttribute(sc.ATTR_LEASE_OUTCOME, 'error');
       acquireSpan.end();
@@ -408,7 +426,7 @@ export function createGuard(config: GuardConfig): Guard {
     const granted = await auditor.record(
       event('lease.granted', {
         ...leaseFields(held),
-        valueFingerprint: fingerprint(brokerLease.value),
+        valueFingerprint: held.valueFp,
         detail: { ttl_ms: ttlMs, broker: broker.kind },
       }),
     );
@@ -426,18 +444,16 @@ export function createGuard(config: GuardConfig): Guard {
   }
 
   /** Registers the lease's values under the credential name; all or nothing. */
-  function registerValues(brokerLease: BrokerLease, credential: string): () => void {
-    const values = [brokerLease.value, ...(brokerLease.secrets ?? [])];
-    const unregister: (() => void)[] = [];
+  function holdValues(brokerLease: BrokerLease, credential: string): HeldSecret[] {
+    const held: HeldSecret[] = [];
     try {
-      for (const v of values) unregister.push(redactor.register(v, credential));
+      for (const v of [brokerLease.value, ...(brokerLease.secrets ?? [])])
+        held.push(secrets.hold(v, credential));
     } catch (error) {
-      for (const u of unregister) u();
+      for (const h of held) h.release();
       throw error;
     }
-    return () => {
-      for (const u of unregister) u();
-    };
+    return held;
   }
 
   /** Renews a renewable lease at two thirds of its life; marks a non-renewable one expired at its end. */
@@ -466,7 +482,7 @@ export function createGuard(config: GuardConfig): Guard {
         attributes: {
           ...agentAttrs,
           [sc.ATTR_LEASE_CREDENTIAL]: held.request.credential,
-          [sc.ATTR_LEASE_ID]: fingerprint(held.request.leaseId),
+          [sc.ATTR_LEASE_ID]: held.leaseFp,
         },
       },
       parentContext(held.parent),
@@ -512,7 +528,7 @@ export function createGuard(config: GuardConfig): Guard {
         attributes: {
           ...agentAttrs,
           [sc.ATTR_LEASE_CREDENTIAL]: held.request.credential,
-          [sc.ATTR_LEASE_ID]: fingerprint(held.request.leaseId),
+          [sc.ATTR_LEASE_ID]: held.leaseFp,
           [sc.ATTR_BROKER_KIND]: broker.kind,
         },
       },
@@ -535,16 +551,8 @@ export function createGuard(config: GuardConfig): Guard {
       span.setAttribute(sc.ATTR_LEASE_OUTCOME, result);
       span.end();
       await auditor.record(event('lease.revoked', { ...leaseFields(held), outcome: result }));
-      // Keep the values registered for a grace period: late echoes (logs, retries, exporters) are still caught.
-      const unregister = held.unregister;
-      if (unregister) {
-        const t = setTimeout(() => {
-          graceTimers.delete(t);
-          unregister();
-        }, graceMs);
-        t.unref();
-        graceTimers.add(t);
-      }
+      // The values stay registered for a grace period: late echoes (logs, retries, exporters) are still caught.
+      for (const h of held.secrets ?? []) h.release();
     })();
     held.revocation = revocation;
     pendingRevocations.add(revocation);

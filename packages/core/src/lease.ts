@@ -35,6 +35,8 @@ export interface LeaseHost {
 }
 
 const MAX_REDIRECTS = 5;
+/** One shared abort reason: building an error (and its stack) per lease end is measurable on the hot path. */
+const LEASE_ENDED = new NoActiveLeaseError('the lease has ended');
 const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
 
 export class LeaseImpl implements Lease {
@@ -42,7 +44,8 @@ export class LeaseImpl implements Lease {
   readonly #inject: Injection;
   readonly #hosts: readonly string[];
   readonly #host: LeaseHost;
-  readonly #controller = new AbortController();
+  // Created on first use: most tools never look at the signal, and an AbortController per lease shows up in profiles.
+  #controller: AbortController | undefined;
   #expiresAt: number;
   #state: 'active' | 'revoked' | 'expired' = 'active';
 
@@ -73,6 +76,10 @@ export class LeaseImpl implements Lease {
     return this.#state === 'active';
   }
   get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#state !== 'active') this.#controller.abort(LEASE_ENDED);
+    }
     return this.#controller.signal;
   }
 
@@ -85,7 +92,7 @@ export class LeaseImpl implements Lease {
   end(state: 'revoked' | 'expired'): void {
     if (this.#state !== 'active') return;
     this.#state = state;
-    this.#controller.abort(new NoActiveLeaseError(`lease for ${this.credential} has ended`));
+    this.#controller?.abort(LEASE_ENDED);
   }
 
   reveal(): string {
