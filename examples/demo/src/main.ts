@@ -1,21 +1,38 @@
 #!/usr/bin/env node
+import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
-import type { LanguageModelV4 } from '@ai-sdk/provider';
 import { checkLeaks, renderNarrative, renderProof, renderSpanTree, summariseAudit } from './report.js';
 import { runScenario } from './scenario.js';
 
-const usage = `usage: pnpm demo [--json] [--broker local|vault] [--otlp <url>] [--model <provider:model>] [--no-color]
+const usage = `usage: pnpm demo [--json] [--framework ai-sdk|langchain] [--broker local|vault] [--otlp <url>] [--model <provider:model>] [--no-color]
 
   --json            print a machine-readable report instead of the narrative
+  --framework langchain  run the same steps through LangChain's createAgent instead of the AI SDK
   --broker vault    lease from Vault (the @agent-lease/testing Vault server, offline) instead of the embedded broker
   --otlp <url>      also send the (scrubbed) spans to an OTLP/HTTP collector, e.g. http://127.0.0.1:4318/v1/traces
   --model <p:m>     use a real model when its key is set: openai:<model> (OPENAI_API_KEY) or
                     anthropic:<model> (ANTHROPIC_API_KEY); the scripted model otherwise
 Exits 1 if any secret is found in any captured channel.`;
 
-async function loadModel(spec: string): Promise<{ model: LanguageModelV4; secrets: Record<string, string> }> {
+async function loadModel(
+  spec: string,
+  framework: 'ai-sdk' | 'langchain',
+): Promise<{ model: unknown; secrets: Record<string, string> }> {
   const [provider, ...rest] = spec.split(':');
   const modelId = rest.join(':');
+  if (framework === 'langchain') {
+    if (provider === 'openai' && process.env.OPENAI_API_KEY) {
+      const key = process.env.OPENAI_API_KEY;
+      const { ChatOpenAI } = await import('@langchain/openai');
+      return {
+        model: new ChatOpenAI({ apiKey: key, model: modelId || 'gpt-4o-mini' }),
+        secrets: { 'openai-api-key': key },
+      };
+    }
+    throw new Error(
+      `--model ${spec} with --framework langchain: expected openai:<model> with OPENAI_API_KEY set`,
+    );
+  }
   if (provider === 'openai' && process.env.OPENAI_API_KEY) {
     const key = process.env.OPENAI_API_KEY;
     const { createOpenAI } = await import('@ai-sdk/openai');
@@ -38,12 +55,15 @@ async function loadModel(spec: string): Promise<{ model: LanguageModelV4; secret
 }
 
 async function main(): Promise<number> {
+  // LangGraph adds one abort listener per parallel tool call to the run's signal; step 6 runs 12 at once.
+  setMaxListeners(64);
   const { values } = parseArgs({
     options: {
       json: { type: 'boolean', default: false },
       otlp: { type: 'string' },
       model: { type: 'string' },
       broker: { type: 'string', default: 'local' },
+      framework: { type: 'string', default: 'ai-sdk' },
       'no-color': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -56,12 +76,17 @@ async function main(): Promise<number> {
     console.error(`--broker ${values.broker}: expected "local" or "vault"`);
     return 2;
   }
-  const real = values.model ? await loadModel(values.model) : undefined;
+  if (values.framework !== 'ai-sdk' && values.framework !== 'langchain') {
+    console.error(`--framework ${values.framework}: expected "ai-sdk" or "langchain"`);
+    return 2;
+  }
+  const real = values.model ? await loadModel(values.model, values.framework) : undefined;
   const result = await runScenario({
     model: real?.model,
     ...(real ? { providerSecrets: real.secrets } : {}),
     otlpUrl: values.otlp,
     broker: values.broker,
+    framework: values.framework,
   });
   const colour = !values.json && !values['no-color'] && process.stdout.isTTY && !process.env.NO_COLOR;
 
@@ -117,12 +142,11 @@ async function main(): Promise<number> {
   return check.findings.length > 0 || vaultLeftovers > 0 || (failedSteps > 0 && !real) ? 1 : 0;
 }
 
+// Exit explicitly: on a failure the loopback servers may still hold the event loop open.
 main().then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => process.exit(code),
   (error: unknown) => {
     console.error(error instanceof Error ? `demo failed: ${error.name}: ${error.message}` : 'demo failed');
-    process.exitCode = 2;
+    process.exit(2);
   },
 );

@@ -43,10 +43,9 @@ type Colour = keyof typeof colours;
 export function renderNarrative(result: ScenarioResult, colour: boolean): string {
   const c = (name: Colour, text: string) => (colour ? `${colours[name]}${text}${colours.reset}` : text);
   const lines: string[] = [];
-  lines.push(
-    c('bold', 'agent-lease demo: an AI SDK agent with a credential boundary (offline, embedded broker)'),
-    '',
-  );
+  const framework = result.framework === 'langchain' ? 'a LangChain createAgent agent' : 'an AI SDK agent';
+  const broker = result.broker === 'vault' ? 'Vault test server' : 'embedded broker';
+  lines.push(c('bold', `agent-lease demo: ${framework} with a credential boundary (offline, ${broker})`), '');
   for (const s of result.steps) {
     lines.push(`${c(s.ok ? 'green' : 'red', s.ok ? '✔' : '✘')} ${c('bold', `${s.n}. ${s.title}`)}`);
     lines.push(`   ${c('dim', 'asked:  ')} ${s.asked}`);

@@ -23,10 +23,17 @@ describe('demo scenario', () => {
     expect(printed).toContain('execute_tool create_issue');
     expect(result.audit.some((e) => e.type === 'agent.locked')).toBe(true);
     // The tool's careless debug log reached the log exporter scrubbed, and audit events arrived as log records.
-    const records = JSON.parse(result.captured.logs) as { body?: unknown }[];
+    const records = JSON.parse(result.captured.logs ?? '[]') as { body?: unknown }[];
     const debug = records.find((r) => typeof r.body === 'string' && r.body.startsWith('tracker answered'));
     expect(debug?.body).toContain('"authorization":"Bearer [REDACTED:tracker]"');
     expect(result.captured.logs).toContain('lease.granted');
+  });
+
+  it('runs the same six steps through LangChain (createAgent, guardTools, leaseMiddleware) without a leak', async () => {
+    const result = await runScenario({ framework: 'langchain' });
+    expect(result.steps.filter((s) => !s.ok).map((s) => s.n)).toEqual([]);
+    expect(result.spans.some((s) => s.name === 'execute_tool create_issue')).toBe(true);
+    expect(checkLeaks(result, renderNarrative(result, false)).findings).toEqual([]);
   });
 
   it('runs the same scenario on the Vault broker and leaves nothing live on the server', async () => {

@@ -9,18 +9,16 @@ import {
   type Broker,
   type Guard,
 } from '@agent-lease/core';
-import { guardTools, redactionMiddleware } from '@agent-lease/ai-sdk';
 import { redactingExporter, setupTracing } from '@agent-lease/otel';
 import { otelAuditSink, RedactingLogRecordProcessor } from '@agent-lease/otel/logs';
 import { logs } from '@opentelemetry/api-logs';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { OpenTelemetry } from '@ai-sdk/otel';
-import type { LanguageModelV4, LanguageModelV4CallOptions } from '@ai-sdk/provider';
 import { BatchSpanProcessor, InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { generateText, stepCountIs, tool, wrapLanguageModel, type LanguageModelMiddleware } from 'ai';
 import { z } from 'zod';
-import { scriptedModel, type Turn } from './scripted-model.js';
+import { aiSdkDriver } from './drivers/ai-sdk-driver.js';
+import type { DemoTool, FrameworkDriver } from './drivers/driver.js';
+import { langchainDriver } from './drivers/langchain-driver.js';
 import { startExfilServer, startTracker } from './tracker-server.js';
 import { startDemoVault, type DemoVault } from './vault-setup.js';
 
@@ -38,6 +36,7 @@ export interface StepReport {
 }
 
 export interface ScenarioResult {
+  framework: 'ai-sdk' | 'langchain';
   broker: 'local' | 'vault';
   /** With `--broker vault`: tokens (besides root and the broker's) and leases left on the server at the end. */
   vaultLeft?: { tokens: number; leases: number };
@@ -51,8 +50,10 @@ export interface ScenarioResult {
 }
 
 export interface ScenarioOptions {
-  /** A real model instead of the scripted one (the steps still run; what the model does is up to it). */
-  model?: LanguageModelV4 | undefined;
+  /** `ai-sdk` (default) or `langchain`: the same six steps through either adapter. */
+  framework?: 'ai-sdk' | 'langchain';
+  /** A real model for the framework instead of the scripted one (the steps still run; what it does is up to it). */
+  model?: unknown;
   /** Secrets the real model's provider needs (its API key), registered for redaction and scanned for. */
   providerSecrets?: Record<string, string>;
   otlpUrl?: string | undefined;
@@ -64,6 +65,7 @@ const BURST = 12;
 const RATE_LIMIT = 8;
 
 export async function runScenario(options: ScenarioOptions = {}): Promise<ScenarioResult> {
+  const framework = options.framework ?? 'ai-sdk';
   const issued: string[] = [];
   const extraCanaries: Record<string, string> = {};
   let inner: Broker;
@@ -105,8 +107,8 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
     // The audit trail goes to memory (for the summary) and, as OTel log records, to the logger provider below.
     audit: { sink: teeAudit(audit, otelAuditSink()), failClosed: true },
     monitor: { maxLeasesPerMinute: RATE_LIMIT, onAnomaly: 'lock' },
-    // The AI SDK already emits an execute_tool span per call; lease spans nest under it.
-    telemetry: { toolSpans: false },
+    // The AI SDK emits an execute_tool span per call itself (lease spans nest under it); LangChain does not.
+    telemetry: { toolSpans: framework === 'langchain' },
     now: () => Date.now() + clockSkew,
   });
   for (const [name, value] of Object.entries(options.providerSecrets ?? {}))
@@ -139,102 +141,70 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
       : {}),
   });
 
-  const tools = guardTools(
+  const repo = z.object({ repo: z.string() });
+  const tools: DemoTool[] = [
+    {
+      name: 'create_issue',
+      description: 'Create an issue in a repository of the tracker',
+      schema: z.object({ repo: z.string(), title: z.string() }),
+      needs: { credential: 'tracker', scopes: (i) => [`issues:write:${i.repo ?? ''}`], ttl: '30s' },
+      run: async ({ repo: name, title }) => {
+        const res = await currentLease('tracker').fetch(`${tracker.url}/repos/${name ?? ''}/issues`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ title }),
+        });
+        return { status: res.status, issue: await res.json() };
+      },
+    },
+    {
+      name: 'delete_repo',
+      description: 'Delete a repository',
+      schema: repo,
+      needs: { credential: 'tracker', scopes: (i) => [`repo:delete:${i.repo ?? ''}`], ttl: '30s' },
+      run: () => ({ deleted: true }),
+    },
+    {
+      name: 'tracker_whoami',
+      description: 'Ask the tracker which credentials this session uses (debug endpoint)',
+      schema: z.object({}),
+      needs: { credential: 'tracker', scopes: ['issues:read:acme/widgets'], ttl: '30s' },
+      run: async () => {
+        const res = await currentLease('tracker').fetch(`${tracker.url}/debug/whoami`);
+        const body = await res.text();
+        // A careless debug log of the upstream response: the redacting log processor scrubs it.
+        toolLog.emit({ severityText: 'DEBUG', body: `tracker answered: ${body}` });
+        return JSON.parse(body) as unknown;
+      },
+    },
+    {
+      name: 'http_get',
+      description: 'Fetch a URL with the tracker credentials',
+      schema: z.object({ url: z.string() }),
+      needs: { credential: 'tracker', scopes: ['issues:read:acme/widgets'], ttl: '30s' },
+      run: async ({ url }) => {
+        const res = await currentLease('tracker').fetch(url ?? '');
+        return res.text();
+      },
+    },
+    {
+      name: 'list_issues',
+      description: 'List the issues of a repository',
+      schema: repo,
+      needs: { credential: 'tracker', scopes: (i) => [`issues:read:${i.repo ?? ''}`], ttl: '30s' },
+      run: async ({ repo: name }) => {
+        const res = await currentLease('tracker').fetch(`${tracker.url}/repos/${name ?? ''}/issues`);
+        return await res.json();
+      },
+    },
+  ];
+  const driver: FrameworkDriver = (framework === 'langchain' ? langchainDriver : aiSdkDriver)({
     guard,
-    {
-      create_issue: tool({
-        description: 'Create an issue in a repository of the tracker',
-        inputSchema: z.object({ repo: z.string(), title: z.string() }),
-        execute: async ({ repo, title }) => {
-          const res = await currentLease('tracker').fetch(`${tracker.url}/repos/${repo}/issues`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ title }),
-          });
-          return { status: res.status, issue: await res.json() };
-        },
-      }),
-      delete_repo: tool({
-        description: 'Delete a repository',
-        inputSchema: z.object({ repo: z.string() }),
-        execute: () => ({ deleted: true }),
-      }),
-      tracker_whoami: tool({
-        description: 'Ask the tracker which credentials this session uses (debug endpoint)',
-        inputSchema: z.object({}),
-        execute: async () => {
-          const res = await currentLease('tracker').fetch(`${tracker.url}/debug/whoami`);
-          const body = await res.text();
-          // A careless debug log of the upstream response: the redacting log processor scrubs it.
-          toolLog.emit({ severityText: 'DEBUG', body: `tracker answered: ${body}` });
-          return JSON.parse(body) as unknown;
-        },
-      }),
-      http_get: tool({
-        description: 'Fetch a URL with the tracker credentials',
-        inputSchema: z.object({ url: z.string() }),
-        execute: async ({ url }) => {
-          const res = await currentLease('tracker').fetch(url);
-          return res.text();
-        },
-      }),
-      list_issues: tool({
-        description: 'List the issues of a repository',
-        inputSchema: z.object({ repo: z.string() }),
-        execute: async ({ repo }) => {
-          const res = await currentLease('tracker').fetch(`${tracker.url}/repos/${repo}/issues`);
-          return await res.json();
-        },
-      }),
-    },
-    {
-      create_issue: { credential: 'tracker', scopes: (i) => [`issues:write:${i.repo}`], ttl: '30s' },
-      delete_repo: { credential: 'tracker', scopes: (i) => [`repo:delete:${i.repo}`], ttl: '30s' },
-      tracker_whoami: { credential: 'tracker', scopes: ['issues:read:acme/widgets'], ttl: '30s' },
-      http_get: { credential: 'tracker', scopes: ['issues:read:acme/widgets'], ttl: '30s' },
-      list_issues: { credential: 'tracker', scopes: (i) => [`issues:read:${i.repo}`], ttl: '30s' },
-    },
-  );
-
-  // What the provider receives, recorded after redaction (the innermost middleware).
-  const prompts: LanguageModelV4CallOptions[] = [];
-  const recordPrompt: LanguageModelMiddleware = {
-    specificationVersion: 'v4',
-    transformParams: ({ params }) => {
-      prompts.push(params);
-      return Promise.resolve(params);
-    },
-  };
-  const outputs: unknown[] = [];
-  const telemetry = { integrations: [new OpenTelemetry()], functionId: 'support-bot' };
-
-  async function ask(prompt: string, turns: Turn[]) {
-    const model = wrapLanguageModel({
-      model: options.model ?? scriptedModel(turns),
-      middleware: [redactionMiddleware(guard), recordPrompt],
-    });
-    const result = await generateText({ model, tools, prompt, stopWhen: stepCountIs(3), telemetry });
-    outputs.push({
-      text: result.text,
-      steps: result.steps.map((s) => s.content),
-      errors: result.steps.flatMap((s) =>
-        s.content.filter((c) => c.type === 'tool-error').map((c) => String(c.error)),
-      ),
-    });
-    const toolOutputs = result.steps.flatMap((s) =>
-      s.content.filter((c) => c.type === 'tool-result' || c.type === 'tool-error'),
-    );
-    return { text: result.text, toolOutputs };
-  }
-  // What the model was shown for each tool call: the result, or the error's message.
-  const outputText = (o: { toolOutputs: { type: string; output?: unknown; error?: unknown }[] }) =>
-    JSON.stringify(
-      o.toolOutputs.map((c) =>
-        c.type === 'tool-error'
-          ? `error: ${c.error instanceof Error ? c.error.message : String(c.error)}`
-          : c.output,
-      ),
-    );
+    tools,
+    model: options.model,
+  });
+  const ask = (prompt: string, turns: Parameters<FrameworkDriver['ask']>[1]) => driver.ask(prompt, turns);
+  const outputText = (o: { toolOutputs: string[] }) => o.toolOutputs.join(' | ');
 
   const steps: StepReport[] = [];
 
@@ -303,9 +273,9 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
   // 4. A user pastes a cloud key: redacted from the prompt sent to the model and from every span.
   {
     const pasted = `My deploy is broken, here are my keys: aws_access_key_id=${PASTED_AWS_KEY_ID} aws_secret_access_key=${PASTED_AWS_SECRET}`;
-    const promptsBefore = prompts.length;
+    const promptsBefore = driver.prompts().length;
     await ask(pasted, [{ text: () => 'Please rotate those keys; I will not use them.' }]);
-    const sent = JSON.stringify(prompts.slice(promptsBefore));
+    const sent = JSON.stringify(driver.prompts().slice(promptsBefore));
     const clean = !sent.includes(PASTED_AWS_KEY_ID) && !sent.includes(PASTED_AWS_SECRET);
     steps.push({
       n: 4,
@@ -314,7 +284,10 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
       decided: clean
         ? 'the model received [REDACTED:...] placeholders; spans are scrubbed by the processor'
         : 'LEAKED to the model',
-      why: 'built-in rules catch AWS key ids and secrets nobody leased; the AI SDK records prompts before middleware, so the span processor scrubs them',
+      why:
+        framework === 'ai-sdk'
+          ? 'built-in rules catch AWS key ids and secrets nobody leased; the AI SDK records prompts before middleware, so the span processor scrubs them'
+          : 'built-in rules catch AWS key ids and secrets nobody leased; leaseMiddleware rebuilds every message sent to the model, so no raw text survives in lc_kwargs',
       ok: clean,
     });
   }
@@ -408,14 +381,15 @@ export async function runScenario(options: ScenarioOptions = {}): Promise<Scenar
   issued.forEach((value, i) => (canaries[`tracker-lease-${i + 1}`] = value));
 
   return {
+    framework,
     broker: options.broker ?? 'local',
     ...(vaultLeft ? { vaultLeft } : {}),
     steps,
     spans: finished,
     audit: audit.events(),
     captured: {
-      prompts: JSON.stringify(prompts),
-      outputs: JSON.stringify(outputs),
+      prompts: JSON.stringify(driver.prompts()),
+      outputs: JSON.stringify(driver.outputs()),
       spans: JSON.stringify(finished.map(spanRecord)),
       logs: JSON.stringify(logRecords),
       audit: audit

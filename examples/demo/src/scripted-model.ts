@@ -1,5 +1,6 @@
 import type { LanguageModelV4CallOptions } from '@ai-sdk/provider';
 import { MockLanguageModelV4 } from 'ai/test';
+import type { Turn } from './drivers/driver.js';
 
 type GenerateResult = Awaited<ReturnType<MockLanguageModelV4['doGenerate']>>;
 
@@ -7,14 +8,6 @@ const usage = {
   inputTokens: { total: 40, noCache: 40, cacheRead: undefined, cacheWrite: undefined },
   outputTokens: { total: 12, text: 12, reasoning: undefined },
 };
-
-export interface ScriptedCall {
-  toolName: string;
-  input: Record<string, unknown>;
-}
-
-/** One model turn: either tool calls, or a final text built from what the model was shown. */
-export type Turn = { tools: ScriptedCall[] } | { text: (lastToolOutput: string) => string };
 
 /**
  * A scripted model standing in for a real one, so the demo runs offline. Each turn is what a (possibly

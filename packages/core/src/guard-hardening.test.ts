@@ -246,6 +246,27 @@ describe('close and lock', () => {
   });
 });
 
+describe('many parallel calls of one step', () => {
+  it('share the caller signal without piling listeners on it (no MaxListenersExceededWarning)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const { guard } = testGuard();
+      const step = new AbortController();
+      await Promise.all(
+        Array.from({ length: 25 }, (_, i) =>
+          guard.withLease({ tool: 't', needs, signal: step.signal, timeout: '5s' }, () => i),
+        ),
+      );
+      await sleep(10);
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
+
 describe('scopes and grants', () => {
   it('a mid-pattern wildcard does not accept dot segments from input', async () => {
     const { guard, calls } = testGuard();

@@ -584,18 +584,21 @@ export function createGuard(config: GuardConfig): Guard {
     const toolCallId = call.toolCallId ?? randomUUID();
     const timeoutMs = call.timeout === undefined ? defaultTimeoutMs : parseDuration(call.timeout);
     // One controller ends the call: the caller's signal, the timeout, or the guard closing.
-    const controller = new AbortController();
-    const onCallerAbort = () => controller.abort(new LeaseAbortedError({ cause: call.signal?.reason }));
-    const onClose = () => controller.abort(new GuardClosedError());
-    if (call.signal?.aborted) onCallerAbort();
-    call.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    closing.signal.addEventListener('abort', onClose, { once: true });
-    const callToken = {};
+    // One signal ends the call: the caller's, the timeout, or the guard closing. AbortSignal.any adds no listener
+    // to the caller's signal, which many parallel tool calls of one step share.
+    const timeout = timeoutMs === undefined ? undefined : new AbortController();
     const timer =
-      timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => controller.abort(new LeaseTimeoutError(timeoutMs)), timeoutMs);
-    const aborted = abortPromise(controller.signal);
+      timeout && timeoutMs !== undefined
+        ? setTimeout(() => timeout.abort(new LeaseTimeoutError(timeoutMs)), timeoutMs)
+        : undefined;
+    const sources = [
+      closing.signal,
+      ...(call.signal ? [call.signal] : []),
+      ...(timeout ? [timeout.signal] : []),
+    ];
+    const signal = AbortSignal.any(sources);
+    const callToken = {};
+    const aborted = abortPromise(signal);
     aborted.catch(() => undefined);
 
     const held: Held[] = [];
@@ -611,7 +614,7 @@ export function createGuard(config: GuardConfig): Guard {
         throw error;
       }
       for (const needs of needsList) {
-        const acquiring = acquire(call, needs, toolCallId, controller.signal, span, callToken);
+        const acquiring = acquire(call, needs, toolCallId, signal, span, callToken);
         inflightAcquires.add(acquiring);
         const settled = () => inflightAcquires.delete(acquiring);
         void acquiring.then(settled, settled);
@@ -631,10 +634,8 @@ export function createGuard(config: GuardConfig): Guard {
       throw redactor.redactDeep(error);
     } finally {
       if (timer) clearTimeout(timer);
-      call.signal?.removeEventListener('abort', onCallerAbort);
-      closing.signal.removeEventListener('abort', onClose);
       // A lease acquired after an abort won the race still has to be found and revoked: the acquire keeps it live.
-      const outcome = controller.signal.aborted ? 'aborted' : 'ok';
+      const outcome = signal.aborted ? 'aborted' : 'ok';
       const revocations = Promise.all(held.map((h) => revoke(h, outcome)));
       // A broker that never answers must not hold the call forever: the revoke goes on in the background and
       // close() waits for it.
@@ -647,7 +648,7 @@ export function createGuard(config: GuardConfig): Guard {
         }),
       ]);
       clearTimeout(waitTimer);
-      if (controller.signal.aborted) {
+      if (signal.aborted) {
         for (const h of live.values()) if (h.call === callToken) void revoke(h, 'aborted');
       }
     }
@@ -753,7 +754,7 @@ export function createGuard(config: GuardConfig): Guard {
         })),
     async close() {
       closed = true;
-      closing.abort();
+      closing.abort(new GuardClosedError());
       // Acquisitions in flight finish (and revoke what they got) before the broker and sink close.
       await Promise.allSettled([...inflightAcquires]);
       await Promise.all([...live.values()].map((h) => revoke(h, 'closed')));
