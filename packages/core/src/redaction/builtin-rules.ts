@@ -55,7 +55,7 @@ export const builtinRules: readonly BuiltinRule[] = Object.freeze([
   rule(
     'github-fine-grained-pat',
     'GitHub fine-grained personal access token',
-    'github_pat_[A-Za-z0-9_]{60,255}',
+    '(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{60,255}',
   ),
   rule(
     'gitlab-token',
@@ -84,8 +84,12 @@ export const builtinRules: readonly BuiltinRule[] = Object.freeze([
     'Anthropic API and admin keys',
     'sk-ant-(?:api|admin|oat|ort)[0-9]{2}-[A-Za-z0-9_\\-]{32,250}',
   ),
-  rule('google-api-key', 'Google API key', 'AIza[A-Za-z0-9_\\-]{35}'),
-  rule('google-oauth-client-secret', 'Google OAuth client secret', 'GOCSPX-[A-Za-z0-9_\\-]{28}'),
+  rule('google-api-key', 'Google API key', '(?<![A-Za-z0-9_\\-])AIza[A-Za-z0-9_\\-]{35}'),
+  rule(
+    'google-oauth-client-secret',
+    'Google OAuth client secret',
+    '(?<![A-Za-z0-9_\\-])GOCSPX-[A-Za-z0-9_\\-]{28}',
+  ),
   rule('google-oauth-access-token', 'Google OAuth access token', 'ya29\\.[A-Za-z0-9_\\-]{30,2048}'),
   rule(
     'gcp-service-account-key',
@@ -123,7 +127,7 @@ export const builtinRules: readonly BuiltinRule[] = Object.freeze([
     '_authToken in an .npmrc',
     '_authToken\\s{0,4}=\\s{0,4}(?<secret>[A-Za-z0-9_\\-.+/=]{20,512})',
   ),
-  rule('pypi-token', 'PyPI API token', 'pypi-AgE[A-Za-z0-9_\\-]{50,300}'),
+  rule('pypi-token', 'PyPI API token', '(?<![A-Za-z0-9_\\-])pypi-AgE[A-Za-z0-9_\\-]{50,300}'),
   rule(
     'docker-hub-token',
     'Docker Hub personal / organisation access token',
@@ -196,8 +200,12 @@ export const builtinRules: readonly BuiltinRule[] = Object.freeze([
     'Tailscale auth, API and OAuth client keys',
     'tskey-[a-z]{3,8}-[A-Za-z0-9]{8,40}-[A-Za-z0-9]{16,64}',
   ),
-  rule('onepassword-service-token', '1Password service-account token', 'ops_eyJ[A-Za-z0-9+/=_\\-]{100,4096}'),
-  rule('figma-token', 'Figma personal access token', 'figd_[A-Za-z0-9_\\-]{40,64}'),
+  rule(
+    'onepassword-service-token',
+    '1Password service-account token',
+    '(?<![A-Za-z0-9+/=_\\-])ops_eyJ[A-Za-z0-9+/=_\\-]{100,4096}',
+  ),
+  rule('figma-token', 'Figma personal access token', '(?<![A-Za-z0-9_\\-])figd_[A-Za-z0-9_\\-]{40,64}'),
   rule(
     'sentry-token',
     'Sentry organisation and user auth tokens',
@@ -205,7 +213,11 @@ export const builtinRules: readonly BuiltinRule[] = Object.freeze([
   ),
   rule('postman-api-key', 'Postman API key', 'PMAK-[a-f0-9]{24}-[a-f0-9]{34}'),
   rule('newrelic-api-key', 'New Relic user API key', 'NRAK-[A-Z0-9]{27}'),
-  rule('heroku-api-key', 'Heroku platform API key (HRKU-)', 'HRKU-[A-Za-z0-9_\\-]{40,80}'),
+  rule(
+    'heroku-api-key',
+    'Heroku platform API key (HRKU-)',
+    '(?<![A-Za-z0-9_\\-])HRKU-[A-Za-z0-9_\\-]{40,80}',
+  ),
   rule(
     'database-connection-string',
     'Password in a database URL (postgres, mysql, mongodb, redis, amqp, mssql, jdbc, …)',

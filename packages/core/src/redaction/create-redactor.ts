@@ -7,6 +7,10 @@ import { RuleEngine } from './rule-engine.js';
 import { createStreamRedactor, type MeteredStreamRedactor } from './stream-redactor.js';
 import type { Redactor, RedactorOptions } from './types.js';
 
+/** Clean-result cache bounds: strings up to this length, this many entries (~1 MB of retained strings at most). */
+const CACHE_MAX_LENGTH = 256;
+const CACHE_ENTRIES = 4096;
+
 /** A redactor whose stream redactors report their hold-back. */
 export interface MeteredRedactor extends Redactor {
   createStreamRedactor(): MeteredStreamRedactor;
@@ -28,7 +32,20 @@ export function createRedactor(options: RedactorOptions = {}): MeteredRedactor {
   if (issues.length > 0) throw new InvalidConfigError(issues, 'redactor options');
   const engine = rules === false ? undefined : new RuleEngine(rules ?? {});
   const core = new RedactionCore(engine, placeholder === 'fingerprint', fingerprintKey);
-  const redact = (text: string): string => core.redact(text);
+  // Span names, attribute keys and many values repeat on every span (@agent-lease/otel redacts ~40 short strings
+  // per span): remember recent short strings that came back clean. Only clean strings are kept, so the cache
+  // never holds a detected secret; registering a value clears it (a clean string may now contain the value),
+  // unregistering cannot make a clean string dirty. Bounded: cleared when full.
+  const clean = new Set<string>();
+  const redact = (text: string): string => {
+    if (text.length <= CACHE_MAX_LENGTH && clean.has(text)) return text;
+    const out = core.redact(text);
+    if (out === text && text.length <= CACHE_MAX_LENGTH) {
+      if (clean.size >= CACHE_ENTRIES) clean.clear();
+      clean.add(text);
+    }
+    return out;
+  };
 
   return {
     register(value: string, label: string): () => void {
@@ -39,8 +56,18 @@ export function createRedactor(options: RedactorOptions = {}): MeteredRedactor {
         );
       if (typeof label !== 'string' || label === '')
         throw new InvalidSecretError('a secret needs a non-empty label (the credential name)');
-      const reg: Registration = { label, fingerprint: core.fingerprint(value), patterns: [] };
+      // The HMAC costs ~1.5 µs; most registrations never need it (label placeholders, no scan), so compute it
+      // on first use.
+      let print: string | undefined;
+      const reg: Registration = {
+        label,
+        get fingerprint(): string {
+          return (print ??= core.fingerprint(value));
+        },
+        patterns: [],
+      };
       core.known.register(value, reg);
+      clean.clear();
       let live = true;
       return () => {
         if (!live) return;

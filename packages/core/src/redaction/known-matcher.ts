@@ -27,23 +27,28 @@ export class KnownMatcher implements PatternStore {
   readonly owners: Registration[][] = [];
   readonly head = new HeadIndex();
   private readonly buckets = BUCKETS.map((m) => new SampledIndex(m));
+  /** Pattern id by form: forms without a second spelling, and forms with one (keyed by alt0; alt1 follows). */
   private readonly byForm = new Map<string, number>();
+  private readonly byAltForm = new Map<string, number>();
   private readonly freeIds: number[] = [];
   private readonly lengths = new Map<number, number>();
   /** Longest live pattern (an upper bound after removals until recomputed). */
   maxLen = 0;
   values = 0;
+  /** Bumped by every register/unregister, so stream redactors can reclassify what they hold. */
+  version = 0;
 
   register(value: string, reg: Registration): void {
     for (const form of knownForms(value)) {
-      const key = form.alt1 === undefined ? form.alt0 : `${form.alt0}\u0000${form.alt1}`;
-      let id = this.byForm.get(key);
+      // alt1 is a function of alt0 (url-safe base64 has + or /, hex never does), so alt0 keys each map.
+      const map = form.alt1 === undefined ? this.byForm : this.byAltForm;
+      let id = map.get(form.alt0);
       if (id === undefined) {
         id = this.freeIds.pop() ?? this.alt0.length;
         this.alt0[id] = form.alt0;
         this.alt1[id] = form.alt1;
         this.owners[id] = [];
-        this.byForm.set(key, id);
+        map.set(form.alt0, id);
         this.bucketFor(form.alt0.length).add(id, form.alt0);
         this.head.add(id, form.alt0, this);
         const n = form.alt0.length;
@@ -54,6 +59,7 @@ export class KnownMatcher implements PatternStore {
       reg.patterns.push(id);
     }
     this.values++;
+    this.version++;
   }
 
   unregister(reg: Registration): void {
@@ -63,11 +69,13 @@ export class KnownMatcher implements PatternStore {
       if (owners.length > 0) continue;
       const a = this.alt0[id]!;
       const b = this.alt1[id];
-      this.bucketFor(a.length).remove(id, a);
-      this.head.remove(id, a, this);
-      this.byForm.delete(b === undefined ? a : `${a}\u0000${b}`);
+      // Mark the id removed before the indexes drop it: a removal may trigger a rehash that walks the store, and
+      // a rehash that still saw this id would link it again, so its reuse would close a cycle in a chain.
       this.alt0[id] = '';
       this.alt1[id] = undefined;
+      this.bucketFor(a.length).remove(id, a);
+      this.head.remove(id, a, this);
+      (b === undefined ? this.byForm : this.byAltForm).delete(a);
       this.freeIds.push(id);
       const left = (this.lengths.get(a.length) ?? 1) - 1;
       if (left > 0) this.lengths.set(a.length, left);
@@ -78,6 +86,7 @@ export class KnownMatcher implements PatternStore {
     }
     reg.patterns = [];
     this.values--;
+    this.version++;
   }
 
   /** Every occurrence of a live pattern in `text` (unordered, may overlap). */

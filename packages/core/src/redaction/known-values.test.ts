@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidSecretError } from '../errors.js';
 import { createRedactor } from './index.js';
@@ -144,5 +145,73 @@ describe('known values', () => {
     expect(r.redact('x live-secret-42-' + (42 * 7919).toString(36) + '-padding y')).toBe(
       'x [REDACTED:c42] y',
     );
+  });
+});
+
+describe('registration fast paths', () => {
+  /** The straightforward Buffer-based encoder knownForms replaced, as the reference. */
+  function referenceForms(value: string): string[] {
+    const out = new Map<string, string | undefined>();
+    const add = (a: string, b?: string): void => {
+      if (a.length >= 8 && !out.has(a)) out.set(a, b !== undefined && b !== a ? b : undefined);
+    };
+    add(value);
+    const json = JSON.stringify(value).slice(1, -1);
+    add(json);
+    add(json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+    try {
+      add(encodeURIComponent(value));
+    } catch {
+      /* lone surrogate */
+    }
+    add(new URLSearchParams([['', value]]).toString().slice(1));
+    const bytes = Buffer.from(value, 'utf8');
+    const b64 = (s: string): [string, string] => [s, s.replace(/\+/g, '-').replace(/\//g, '_')];
+    add(...b64(bytes.toString('base64').replace(/=+$/, '')));
+    for (let k = 0; k < 3; k++) {
+      const enc = Buffer.concat([Buffer.alloc(k), bytes]).toString('base64');
+      add(...b64(enc.slice(Math.ceil((8 * k) / 6), Math.floor((8 * (k + bytes.length)) / 6))));
+    }
+    const hex = bytes.toString('hex');
+    add(hex, hex.toUpperCase());
+    return [...out].map(([a, b]) => `${a}|${b ?? ''}`);
+  }
+
+  it('knownForms equals the Buffer-based reference for any string', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 60 }),
+          fc.string({ unit: 'grapheme', maxLength: 30 }),
+          fc.stringMatching(/^[A-Za-z0-9!'()~* %+/=-]{0,50}$/),
+        ),
+        (v) => {
+          expect(knownForms(v).map((f) => `${f.alt0}|${f.alt1 ?? ''}`)).toEqual(referenceForms(v));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('a string cached as clean is redacted once its secret is registered', () => {
+    const r = createRedactor({ rules: false });
+    const line = `token in a span attribute: ${TOKEN}`;
+    expect(r.redact(line)).toBe(line);
+    expect(r.redact(line)).toBe(line); // now served from the clean cache
+    const un = r.register(TOKEN, 'api');
+    expect(r.redact(line)).toBe('token in a span attribute: [REDACTED:api]');
+    un();
+    expect(r.redact(line)).toBe(line);
+  });
+
+  it('computes the fingerprint lazily but identically', () => {
+    const key = new Uint8Array(32).fill(7);
+    const a = createRedactor({ rules: false, placeholder: 'fingerprint', fingerprintKey: key });
+    const b = createRedactor({ rules: false, placeholder: 'fingerprint', fingerprintKey: key });
+    a.register(TOKEN, 'api');
+    b.register(TOKEN, 'api');
+    const out = a.redact(`x ${TOKEN}`);
+    expect(out).toMatch(/^x \[REDACTED:api:[0-9a-f]{16}\]$/);
+    expect(b.scan(`x ${TOKEN}`)[0]?.fingerprint).toBe(out.slice(-17, -1));
   });
 });

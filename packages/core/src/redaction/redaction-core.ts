@@ -25,7 +25,12 @@ export interface Segment {
   hit: Hit;
 }
 
-const TRAILING_ELLIPSIS = /(?:\.{3}|\u2026)$/;
+/** Length of a trailing "..." or "…" (what span attribute limits append), else 0. */
+function trailingEllipsis(text: string): number {
+  const n = text.length;
+  if (n > 0 && text.charCodeAt(n - 1) === 0x2026) return 1;
+  return n >= 3 && text.endsWith('...') ? 3 : 0;
+}
 
 /** The batch engine shared by redact, scan, redactDeep and the stream redactor. */
 export class RedactionCore {
@@ -58,7 +63,7 @@ export class RedactionCore {
         out.push({ start, end, from: start, known: reg, label: reg.label, secret: '' });
       });
       if (tail) {
-        const end = text.length - (TRAILING_ELLIPSIS.exec(text.slice(-3))?.[0].length ?? 0);
+        const end = text.length - trailingEllipsis(text);
         const t = known.head.leftmostTail(
           text,
           Math.max(0, end - known.maxLen + 1),

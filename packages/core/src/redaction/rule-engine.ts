@@ -1,6 +1,9 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion -- indices are in range by construction */
 import { InvalidConfigError } from '../errors.js';
 import { builtinRules, type BuiltinRule } from './builtin-rules.js';
 import { shannonEntropy } from './entropy.js';
+import { RulePrefilter } from './rule-prefilter.js';
+import { ruleTriggers } from './rule-triggers.js';
 import type { RuleOptions, SecretRule } from './types.js';
 
 /** Receives each accepted rule hit: the replaced range (the `secret` group, else the whole match). */
@@ -133,17 +136,54 @@ function checkUserRule(rule: SecretRule, issues: string[]): void {
   }
 }
 
+const prefilters = new Map<string, RulePrefilter>();
+const stickies = new Map<BuiltinRule, Combined>();
+
+/**
+ * One sticky regex per built-in rule, shared by every engine: scanning is synchronous and nothing reads a regex's
+ * lastIndex after its exec, so sharing is safe and a new redactor does not compile 61 regexes again.
+ */
+function stickyFor(rule: BuiltinRule): Combined {
+  let c = stickies.get(rule);
+  if (c === undefined) stickies.set(rule, (c = new Combined([rule], 'y', true)));
+  return c;
+}
+
+/** One prefilter per set of active built-ins (building one costs a few ms; most redactors share the default). */
+function prefilterFor(active: readonly BuiltinRule[]): RulePrefilter {
+  const key = active.map((r) => r.id).join(',');
+  let p = prefilters.get(key);
+  if (p === undefined) {
+    p = new RulePrefilter(
+      active.map((r) => {
+        const specs = ruleTriggers[r.id];
+        if (specs === undefined) throw new Error(`built-in rule ${r.id} has no prefilter trigger`);
+        return specs;
+      }),
+    );
+    prefilters.set(key, p);
+  }
+  return p;
+}
+
 /** The built-in rules plus user rules, disables and allow-list, compiled for scanning. */
 export class RuleEngine {
   /** Ids of the active rules, in order. */
   readonly ids: readonly string[];
   private readonly builtin: Combined;
+  /** Each active built-in rule alone, sticky: tried only where the prefilter says it could start. */
+  private readonly sticky: Combined[];
+  private readonly prefilter: RulePrefilter | undefined;
+  private readonly active: readonly BuiltinRule[];
+  /** Scratch for the prefilter's starts (scan is synchronous, so one buffer per engine is enough). */
+  private readonly starts: number[] = [];
   private readonly specific: Combined;
   private readonly user: Combined[];
   private readonly allowValues: Set<string>;
   private readonly allowPatterns: RegExp[];
 
-  constructor(options: RuleOptions = {}) {
+  /** `prefilter: false` scans with the one combined regex (the reference the prefilter is tested against). */
+  constructor(options: RuleOptions = {}, prefilter = true) {
     const issues: string[] = [];
     const known = new Set(builtinRules.map((r) => r.id));
     const disable = new Set(options.disable ?? []);
@@ -159,6 +199,9 @@ export class RuleEngine {
       options.builtin === false ? [] : builtinRules.filter((r) => !disable.has(r.id));
     // Built-in rules have only `secret` groups, unnamed here so a hit builds no groups object and no indices.
     this.builtin = new Combined(active, 'g', true);
+    this.active = active;
+    this.sticky = active.map(stickyFor);
+    this.prefilter = prefilter && active.length > 0 ? prefilterFor(active) : undefined;
     this.specific = new Combined(
       active.filter((r) => r.generic !== true),
       // Sticky: a token in a value starts at the value, and one attempt is far cheaper than a search.
@@ -181,7 +224,8 @@ export class RuleEngine {
 
   /** Reports every accepted hit in `text`. Hits from different regexes may overlap; the caller merges. */
   scan(text: string, sink: RuleSink): void {
-    this.run(this.builtin, text, sink);
+    if (this.prefilter !== undefined) this.runFiltered(this.prefilter, text, sink);
+    else this.run(this.builtin, text, sink);
     for (const c of this.user) this.run(c, text, sink);
   }
 
@@ -200,14 +244,65 @@ export class RuleEngine {
     }
   }
 
+  /**
+   * Same hits as `run(this.builtin, …)`: the combined regex reports, at the leftmost position where any rule
+   * matches, the first rule in order; after an accepted hit it resumes at its end, after a rejected one at the
+   * next position. Here every rule is tried (sticky) only at the starts the prefilter reports, and that walk is
+   * replayed over the sorted matches.
+   */
+  private runFiltered(prefilter: RulePrefilter, text: string, sink: RuleSink): void {
+    let found: Hit[] | undefined;
+    let order: number[] | undefined;
+    const { sticky, starts } = this;
+    starts.length = 0;
+    prefilter.find(text, starts);
+    for (let k = 0; k < starts.length; k += 2) {
+      const rule = starts[k]!;
+      const hit = sticky[rule]!.exec(text, starts[k + 1]!);
+      if (hit === undefined) continue;
+      (found ??= []).push(hit);
+      (order ??= []).push(rule);
+    }
+    if (found === undefined || order === undefined) return;
+    const idx = found.map((_, k) => k);
+    const f = found;
+    const o = order;
+    if (idx.length > 1) idx.sort((a, b) => f[a]!.index - f[b]!.index || o[a]! - o[b]!);
+    let resume = 0;
+    for (const k of idx) {
+      const hit = f[k]!;
+      if (hit.index < resume) continue;
+      const secret = text.slice(hit.start, hit.end);
+      const id = this.accept(hit.part, secret);
+      if (id !== undefined) sink(hit.start, hit.end, id, secret, hit.index);
+      resume = id !== undefined && hit.last > hit.index ? hit.last : hit.index + 1;
+    }
+  }
+
+  /** Id of the first specific (non-generic) rule that matches at the start of `value`. */
+  private specificAtStart(value: string): string | undefined {
+    const { prefilter, sticky, active } = this;
+    if (prefilter === undefined) return this.specific.exec(value, 0)?.part.rule.id;
+    // The prefilter finds every rule that can match at 0, so most values cost one short sampled pass.
+    let best = -1;
+    const starts: number[] = [];
+    prefilter.find(value, starts);
+    for (let k = 0; k < starts.length; k += 2) {
+      const rule = starts[k]!;
+      if (starts[k + 1] !== 0 || (best !== -1 && rule > best) || active[rule]!.generic === true) continue;
+      if (sticky[rule]!.exec(value, 0) !== undefined) best = rule;
+    }
+    return best === -1 ? undefined : active[best]!.id;
+  }
+
   /** The rule id to report, or undefined when the hit is dropped. */
   private accept(part: Part, secret: string): string | undefined {
     const { rule } = part;
     if (this.allowValues.has(secret) || this.allowPatterns.some((re) => re.test(secret))) return undefined;
     if (rule.generic === true) {
       // The value of a key=value hit may be a token a specific rule knows: report that rule instead.
-      const inner = this.specific.exec(secret, 0);
-      if (inner !== undefined) return inner.part.rule.id;
+      const inner = this.specificAtStart(secret);
+      if (inner !== undefined) return inner;
     }
     if (rule.minEntropy !== undefined && shannonEntropy(secret) < rule.minEntropy) return undefined;
     if (rule.validate !== undefined && !rule.validate(secret)) return undefined;

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array hot loops; indices are in range by construction */
-import { FOLD, Q, mix } from './fold-hash.js';
+import { FOLD, Q, ROLL_OUT, mix } from './fold-hash.js';
 
 /** Receives each verified occurrence: [start, end) of pattern `id`. */
 export type MatchSink = (start: number, end: number, id: number) => void;
@@ -26,8 +26,8 @@ export class SampledIndex {
   private tbits = 10;
   private heads = new Int32Array(1 << 10).fill(-1);
   private eHash = new Int32Array(64);
+  /** id * 16 + (offset - window start): the offset is recovered from the pattern length (saves 4 bytes/entry). */
   private ePat = new Int32Array(64);
-  private eOff = new Int32Array(64);
   private eNext = new Int32Array(64);
   private top = 0;
   private free = -1;
@@ -43,8 +43,18 @@ export class SampledIndex {
 
   add(id: number, s: string): void {
     const d = s.length - this.m;
-    for (let off = d; off < d + this.stride; off++) this.insert(hashFolded(s, off), id, off);
+    // Rolling hash over the window: one multiply-add per offset instead of Q.
+    let h = hashFolded(s, d);
+    for (let off = d; ; ) {
+      this.insert(h, id * 16 + off - d);
+      if (++off === d + this.stride) break;
+      h =
+        (Math.imul(h - Math.imul(FOLD[s.charCodeAt(off - 1)]!, ROLL_OUT), 31) +
+          FOLD[s.charCodeAt(off + Q - 1)]!) |
+        0;
+    }
     this.size++;
+    // Grow 4x at a time (each growth re-links every entry: fewer growths cost less during bulk registration).
     if (this.live > 1 << this.tbits) this.rehash(this.tbits + 1);
     if (this.live * 12 > 1 << this.fbits && this.fbits < 24) this.rebuildFilter(this.fbits + 1);
   }
@@ -56,7 +66,7 @@ export class SampledIndex {
       const slot = mix(h) >>> (32 - this.tbits);
       let prev = -1;
       for (let e = this.heads[slot]!; e !== -1; prev = e, e = this.eNext[e]!) {
-        if (this.ePat[e] !== id || this.eOff[e] !== off) continue;
+        if (this.ePat[e] !== id * 16 + off - d) continue;
         if (prev === -1) this.heads[slot] = this.eNext[e]!;
         else this.eNext[prev] = this.eNext[e]!;
         this.eNext[e] = this.free;
@@ -73,7 +83,7 @@ export class SampledIndex {
 
   /** Reports every occurrence in `text` of an indexed pattern (unordered). */
   find(text: string, store: PatternStore, sink: MatchSink): void {
-    const { stride, filter, heads, eHash, ePat, eOff, eNext } = this;
+    const { m, stride, filter, heads, eHash, ePat, eNext } = this;
     const fshift = 32 - this.fbits;
     const tshift = 32 - this.tbits;
     const { alt0, alt1 } = store;
@@ -98,10 +108,11 @@ export class SampledIndex {
       if ((filter[f >>> 3]! & (1 << (f & 7))) === 0) continue;
       for (let e = heads[x >>> tshift]!; e !== -1; e = eNext[e]!) {
         if (eHash[e] !== h) continue;
-        const st = i - eOff[e]!;
-        if (st < 0) continue;
-        const p = ePat[e]!;
+        const v = ePat[e]!;
+        const p = v >>> 4;
         const a = alt0[p]!;
+        const st = i - (a.length - m + (v & 15));
+        if (st < 0) continue;
         if (text.startsWith(a, st)) sink(st, st + a.length, p);
         else {
           const b = alt1[p];
@@ -113,10 +124,10 @@ export class SampledIndex {
 
   /** Bytes held by the typed arrays, for the heap budget. */
   bytes(): number {
-    return this.filter.byteLength + this.heads.byteLength + this.eHash.byteLength * 4;
+    return this.filter.byteLength + this.heads.byteLength + this.eHash.byteLength * 3;
   }
 
-  private insert(h: number, id: number, off: number): void {
+  private insert(h: number, packed: number): void {
     let e = this.free;
     if (e !== -1) this.free = this.eNext[e]!;
     else {
@@ -126,8 +137,7 @@ export class SampledIndex {
     const x = mix(h);
     const slot = x >>> (32 - this.tbits);
     this.eHash[e] = h;
-    this.ePat[e] = id;
-    this.eOff[e] = off;
+    this.ePat[e] = packed;
     this.eNext[e] = this.heads[slot]!;
     this.heads[slot] = e;
     const f = x >>> (32 - this.fbits);
@@ -136,7 +146,8 @@ export class SampledIndex {
   }
 
   private growEntries(): void {
-    const n = this.eHash.length * 2;
+    // 1.5x: the arrays are most of the index's memory, and copying them is cheap next to filling them.
+    const n = Math.ceil(this.eHash.length * 1.5);
     const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
       const b = new Int32Array(n);
       b.set(a);
@@ -144,7 +155,6 @@ export class SampledIndex {
     };
     this.eHash = grow(this.eHash);
     this.ePat = grow(this.ePat);
-    this.eOff = grow(this.eOff);
     this.eNext = grow(this.eNext);
   }
 

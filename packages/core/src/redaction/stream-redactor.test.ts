@@ -51,6 +51,27 @@ describe('stream redactor', () => {
     expect(out).toBe('intro\n[REDACTED:private-key]\nafter');
   });
 
+  it('catches a whole form that arrives in one write, further back than the longest form', () => {
+    const r = createRedactor({ rules: false });
+    r.register("     #''", 'cred');
+    // The hex form starts more than the longest form's length before the end of the write.
+    const s = r.createStreamRedactor();
+    expect(s.write('2020202020232727 and then some more text')).toBe(
+      '[REDACTED:cred] and then some more text',
+    );
+    expect(s.end()).toBe('');
+  });
+
+  it('catches a value registered while part of it is already held', () => {
+    const r = createRedactor({ rules: false });
+    r.register('xsk-live-abcdefghijk-and-more', 'other');
+    const s = r.createStreamRedactor();
+    // Held from the x: it could still become `other`.
+    expect(s.write('say xsk-live-abcdefghijk')).toBe('say ');
+    r.register('sk-live-abcdefghijkl', 'late');
+    expect(s.write('l done') + s.end()).toBe('x[REDACTED:late] done');
+  });
+
   it('never emits any encoding of a value split one character at a time', () => {
     const r = createRedactor({ rules: false });
     const v = 'Zq9!xY/7+wV3%uT1';

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- indices are in range by construction */
 import { gramHash, Q } from './fold-hash.js';
-import { merge, type RedactionCore } from './redaction-core.js';
+import { key3 } from './head-index.js';
+import { merge, type Hit, type RedactionCore } from './redaction-core.js';
 import type { StreamRedactor } from './types.js';
 
 /** A stream redactor that also reports how much it is holding back (for benchmarks and back-pressure). */
@@ -19,6 +20,8 @@ const KEY_CONTEXT = 64;
 const MAX_TOKEN = 8192;
 const PEM_MAX = 70_000;
 
+const NO_HITS: Hit[] = [];
+
 function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9 || c === 12 || c === 11;
 }
@@ -34,28 +37,90 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
   let buf = '';
   /** Ascending positions in buf whose suffix may still become a registered form. */
   let live: number[] = [];
+  let spare: number[] = [];
   /** buf positions below this have been classified for `live`. */
   let checked = 0;
+  /** The registration version `live` was computed for. */
+  let version = core.known.version;
+  /** The last batch scan found something (so the next flush scans again, see flush). */
+  let heldHit = false;
   /** buf length at the last rule scan. */
   let ruleScanned = 0;
   const rules = core.rules !== undefined;
 
-  function updateLive(): void {
+  /**
+   * Classifies the new positions. Returns false when no registered form can occur in buf: nothing was live and
+   * no new position starts like a form (then the batch scan can be skipped; the classification is exact about
+   * starts, so nothing is missed).
+   */
+  function updateLive(): boolean {
     const { known } = core;
+    const { head } = known;
     const L = buf.length;
     if (known.values === 0) {
       live = [];
       checked = L;
-      return;
+      return false;
+    }
+    let mayMatch = false;
+    if (known.version !== version) {
+      // Values were registered or unregistered since the last flush: classify everything held from scratch.
+      version = known.version;
+      live = [];
+      checked = 0;
+      mayMatch = true;
     }
     const minP = L - known.maxLen + 1;
-    const next: number[] = [];
-    const isLive = (p: number): boolean =>
-      known.head.isLive(buf, p, L, L - p >= Q ? gramHash(buf, p, Q) : 0, known);
-    for (const p of live) if (p >= minP && isLive(p)) next.push(p);
-    for (let p = Math.max(checked, minP, 0); p < L; p++) if (isLive(p)) next.push(p);
+    // Two arrays swapped between flushes: no allocation per write.
+    const next = spare;
+    next.length = 0;
+    for (const p of live) {
+      if (L - p < Q) {
+        if (p >= minP && shortLive(p, L)) next.push(p);
+        continue;
+      }
+      // A form completed at an old live position starts with a head Q-gram too.
+      const h = gramHash(buf, p, Q);
+      if (!head.mayPrefix(h)) continue;
+      mayMatch = true;
+      if (p >= minP && head.prefixOwner(buf, p, L, h, known) !== -1) next.push(p);
+    }
+    let p = Math.max(checked, minP, 0);
+    // New positions before minP are too far back to be live but may start a complete form: scan then.
+    if (checked < minP) mayMatch = true;
+    // New positions followed by a whole Q-gram: this loop sees every streamed character once, so it tests the
+    // cheap 3-character head bitmap first and hashes the Q-gram only where some pattern starts that way.
+    const lastFull = L - Q;
+    if (p <= lastFull) {
+      const text = buf;
+      const { head3 } = head;
+      let k = key3(text, p);
+      for (;;) {
+        if ((head3[k >>> 3]! & (1 << (k & 7))) !== 0) {
+          const h = gramHash(text, p, Q);
+          if (head.mayPrefix(h)) {
+            mayMatch = true;
+            if (head.prefixOwner(text, p, L, h, known) !== -1) next.push(p);
+          }
+        }
+        if (p === lastFull) break;
+        k = ((k << 7) | (text.charCodeAt(p + 3) & 127)) & 0x1fffff;
+        p++;
+      }
+      p++;
+    }
+    for (; p < L; p++) if (shortLive(p, L)) next.push(p);
+    spare = live;
     live = next;
     checked = L;
+    return mayMatch;
+  }
+
+  /** isLive for a suffix shorter than Q: the exact 3-character head bitmap first, then the prefix counts. */
+  function shortLive(p: number, L: number): boolean {
+    const { known } = core;
+    if (L - p >= 3 && !known.head.mayStart3(key3(buf, p))) return false;
+    return known.head.isLive(buf, p, L, 0, known);
   }
 
   function ruleLimit(): number {
@@ -74,7 +139,7 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
   }
 
   function flush(final: boolean): string {
-    updateLive();
+    const mayMatch = updateLive();
     const L = buf.length;
     let limit = final ? L : (live[0] ?? L);
     if (rules && !final) limit = Math.min(limit, ruleLimit());
@@ -82,7 +147,10 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
       ruleScanned = L;
       return '';
     }
-    const hits = core.hits(buf, final);
+    // Known values only and no form can be in buf: the common case costs no batch scan.
+    // A form found last time but held back (it crossed the limit) is no longer live: rescan while one is held.
+    const hits = rules || final || mayMatch || heldHit ? core.hits(buf, final) : NO_HITS;
+    heldHit = hits.length > 0;
     let cut = limit;
     let out = '';
     if (hits.length === 0) out = buf.slice(0, cut);
@@ -105,7 +173,9 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
     }
     if (cut > 0) {
       buf = buf.slice(cut);
-      live = live.filter((p) => p >= cut).map((p) => p - cut);
+      let k = 0;
+      for (const p of live) if (p >= cut) live[k++] = p - cut;
+      live.length = k;
       checked -= cut;
     }
     ruleScanned = buf.length;
@@ -126,6 +196,7 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
       live = [];
       checked = 0;
       ruleScanned = 0;
+      heldHit = false;
       return out;
     },
     get held(): number {
