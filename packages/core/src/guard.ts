@@ -26,6 +26,7 @@ import { memoryMonitorStore, type MonitorStore } from './monitor/store.js';
 import { normalizeNeeds, resolveScopes, type ToolNeeds, type ToolNeedsSpec } from './needs.js';
 import { createRedactor } from './redaction/index.js';
 import type { Redactor, SecretFinding, StreamRedactor } from './redaction/types.js';
+import { followSignal } from './follow-signal.js';
 import { describeError } from './safe-error.js';
 import { createSecretRegistry, type HeldSecret } from './secret-registry.js';
 import { firstUngrantedScope } from './scopes.js';
@@ -174,8 +175,9 @@ export function createGuard(config: GuardConfig): Guard {
   const live = new Map<string, Held>();
   const pendingRevocations = new Set<Promise<void>>();
   const inflightAcquires = new Set<Promise<unknown>>();
-  // Aborts every call's acquisition when the guard closes.
-  const closing = new AbortController();
+  // Calls in flight, so close() can end them. A Set rather than one guard-lifetime signal combined into each
+  // call's with AbortSignal.any: on Node 20 every such dependent signal stays reachable from the source (~4 KB/call).
+  const calls = new Set<AbortController>();
   let closed = false;
 
   const agentAttrs: Attributes = {
@@ -211,7 +213,8 @@ export function createGuard(config: GuardConfig): Guard {
     },
     async recordHostBlocked(lease, host, reason) {
       const held = live.get(lease.id);
-      trace.getActiveSpan()?.addEvent(sc.EVENT_HOST_BLOCKED, {
+      // The call's own span: without a context manager there is no active span to find.
+      (held?.parent ?? trace.getActiveSpan())?.addEvent(sc.EVENT_HOST_BLOCKED, {
         [sc.ATTR_LEASE_CREDENTIAL]: lease.credential,
         [sc.ATTR_HOST]: host,
         [sc.ATTR_LEASE_REASON]: reason,
@@ -583,20 +586,15 @@ export function createGuard(config: GuardConfig): Guard {
       call.needs === undefined ? [] : normalizeNeeds(call.needs, `needs of tool ${call.tool}`);
     const toolCallId = call.toolCallId ?? randomUUID();
     const timeoutMs = call.timeout === undefined ? defaultTimeoutMs : parseDuration(call.timeout);
-    // One controller ends the call: the caller's signal, the timeout, or the guard closing.
-    // One signal ends the call: the caller's, the timeout, or the guard closing. AbortSignal.any adds no listener
-    // to the caller's signal, which many parallel tool calls of one step share.
-    const timeout = timeoutMs === undefined ? undefined : new AbortController();
+    // One signal ends the call: the caller's, the timeout, or the guard closing.
+    const own = new AbortController();
+    calls.add(own);
     const timer =
-      timeout && timeoutMs !== undefined
-        ? setTimeout(() => timeout.abort(new LeaseTimeoutError(timeoutMs)), timeoutMs)
-        : undefined;
-    const sources = [
-      closing.signal,
-      ...(call.signal ? [call.signal] : []),
-      ...(timeout ? [timeout.signal] : []),
-    ];
-    const signal = AbortSignal.any(sources);
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => own.abort(new LeaseTimeoutError(timeoutMs)), timeoutMs);
+    const unfollow = call.signal ? followSignal(call.signal, own) : undefined;
+    const signal = own.signal;
     const callToken = {};
     const aborted = abortPromise(signal);
     aborted.catch(() => undefined);
@@ -634,6 +632,8 @@ export function createGuard(config: GuardConfig): Guard {
       throw redactor.redactDeep(error);
     } finally {
       if (timer) clearTimeout(timer);
+      calls.delete(own);
+      unfollow?.();
       // A lease acquired after an abort won the race still has to be found and revoked: the acquire keeps it live.
       const outcome = signal.aborted ? 'aborted' : 'ok';
       const revocations = Promise.all(held.map((h) => revoke(h, outcome)));
@@ -754,7 +754,8 @@ export function createGuard(config: GuardConfig): Guard {
         })),
     async close() {
       closed = true;
-      closing.abort(new GuardClosedError());
+      const closedError = new GuardClosedError();
+      for (const c of calls) c.abort(closedError);
       // Acquisitions in flight finish (and revoke what they got) before the broker and sink close.
       await Promise.allSettled([...inflightAcquires]);
       await Promise.all([...live.values()].map((h) => revoke(h, 'closed')));

@@ -22,7 +22,7 @@ export { memoryMonitorStore } from './monitor/store.js';
 export type { LeaseStats, LockState, MonitorStore } from './monitor/store.js';
 export type { Anomaly } from './monitor/monitor.js';
 
-export { createRedactor } from './redaction/index.js';
+export { builtinRules, createRedactor } from './redaction/index.js';
 export type {
   Redactor,
   RedactorOptions,
