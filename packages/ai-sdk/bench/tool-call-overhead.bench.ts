@@ -3,8 +3,9 @@
  * side by side in one process: each round runs both variants back to back (order alternating) so drift and
  * GC hit both alike. Reports medians per `generateText` call (two steps, one tool call) and the median of the
  * per-round differences.
- * Run: pnpm --filter @agent-lease/ai-sdk bench   [-- --rounds 3000]
+ * Run: pnpm --filter @agent-lease/ai-sdk bench   [-- --rounds 3000] [-- --smoke]; BENCH_JSON=<file> writes the results.
  */
+import { writeFileSync } from 'node:fs';
 import { createGuard, currentLease, localBroker, type Guard } from '@agent-lease/core';
 import { RedactingSpanProcessor } from '@agent-lease/otel';
 import { OpenTelemetry } from '@ai-sdk/otel';
@@ -25,8 +26,9 @@ const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i === -1 ? fallback : Number(process.argv[i + 1]);
 };
-const ROUNDS = arg('rounds', 2000);
-const WARMUP = arg('warmup', 300);
+const smoke = process.argv.includes('--smoke');
+const ROUNDS = arg('rounds', smoke ? 20 : 2000);
+const WARMUP = arg('warmup', smoke ? 5 : 300);
 
 const usage = {
   inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined },
@@ -136,6 +138,9 @@ async function measure(s: Scenario) {
   return s.variants.map(([name], v) => ({
     name,
     median: median(times[v]!),
+    min: Math.min(...times[v]!),
+    max: Math.max(...times[v]!),
+    n: times[v]!.length,
     overhead: median(diffs[v]!),
     ratio: median(times[v]!) / median(times[0]!),
   }));
@@ -191,14 +196,21 @@ async function main() {
     `generateText, 2 steps, 1 tool call; ${ROUNDS} rounds after ${WARMUP} warm-up; µs per call, medians`,
   );
   console.log(`node ${process.version}, ${process.platform}/${process.arch}\n`);
-  const rows = [['scenario / variant', 'median µs', 'overhead µs (median of pairs)', 'ratio']];
+  const rows = [
+    ['scenario / variant', 'median µs', 'min µs', 'max µs', 'overhead µs (median of pairs)', 'ratio'],
+  ];
+  const tables = [];
   for (const make of scenarios) {
     const s = make();
-    rows.push([s.name, '', '', '']);
-    for (const r of await measure(s)) {
+    rows.push([s.name, '', '', '', '', '']);
+    const results = await measure(s);
+    tables.push({ title: `generateText, ${s.name}`, unit: 'µs', baseline: 'unguarded', rows: results });
+    for (const r of results) {
       rows.push([
         `  ${r.name}`,
         r.median.toFixed(0),
+        r.min.toFixed(0),
+        r.max.toFixed(0),
         r.name === 'unguarded' ? '' : r.overhead.toFixed(1),
         r.ratio.toFixed(2),
       ]);
@@ -208,6 +220,21 @@ async function main() {
   for (const r of rows)
     console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
   console.log('\ngoal: overhead <= 50 µs');
+  if (process.env.BENCH_JSON)
+    writeFileSync(
+      process.env.BENCH_JSON,
+      JSON.stringify(
+        {
+          bench: 'ai-sdk-tool-call',
+          mode: smoke ? 'smoke' : 'full',
+          node: process.version,
+          config: { rounds: ROUNDS, warmup: WARMUP },
+          tables,
+        },
+        null,
+        2,
+      ),
+    );
 }
 
 await main();

@@ -1,5 +1,7 @@
 // Guarded vs unguarded tool-call overhead in createAgent with a fake model, side by side in one run.
-// Run: pnpm --filter @agent-lease/langchain bench   (env ITERATIONS, default 300 agent runs per variant)
+// Run: pnpm --filter @agent-lease/langchain bench   (env ITERATIONS, default 300 agent runs per variant;
+// `--smoke` for a few runs; BENCH_JSON=<file> writes the results)
+import { writeFileSync } from 'node:fs';
 import { createGuard, currentLease, localBroker, memoryAudit } from '@agent-lease/core';
 import { AIMessage, HumanMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
@@ -7,8 +9,9 @@ import { createAgent, createMiddleware, fakeModel } from 'langchain';
 import { z } from 'zod';
 import { guardTools, leaseMiddleware } from '../src/index.js';
 
-const ITERATIONS = Number(process.env.ITERATIONS ?? 300);
-const WARMUP = 30;
+const smoke = process.argv.includes('--smoke');
+const ITERATIONS = Number(process.env.ITERATIONS ?? (smoke ? 5 : 300));
+const WARMUP = Number(process.env.WARMUP ?? (smoke ? 2 : 30));
 const TOKEN = 'bench-token-Zq8Rt5Wx2Mv9Kp4Ny7Hb3Jd6';
 
 const guard = createGuard({
@@ -91,11 +94,36 @@ await guard.close();
 
 const base = median(times.unguarded);
 console.log(
-  `createAgent, fake model, 1 tool call per run; ${ITERATIONS} runs per variant, interleaved; median ms`,
+  `createAgent, fake model, 1 tool call per run; ${ITERATIONS} runs per variant, interleaved; median (min-max) ms`,
 );
-for (const n of names) {
+const rows = names.map((n) => {
   const m = median(times[n]);
+  return {
+    name: n,
+    median: m,
+    min: Math.min(...times[n]),
+    max: Math.max(...times[n]),
+    n: times[n].length,
+    ratio: m / base,
+    added: m - base,
+  };
+});
+for (const r of rows)
   console.log(
-    `${n.padEnd(30)} ${m.toFixed(3).padStart(8)} ms   x${(m / base).toFixed(2)}   +${(m - base).toFixed(3)} ms`,
+    `${r.name.padEnd(30)} ${r.median.toFixed(3).padStart(8)} ms (${r.min.toFixed(2)}-${r.max.toFixed(2)})   x${r.ratio.toFixed(2)}   +${r.added.toFixed(3)} ms`,
   );
-}
+if (process.env.BENCH_JSON)
+  writeFileSync(
+    process.env.BENCH_JSON,
+    JSON.stringify(
+      {
+        bench: 'langchain-tool-call',
+        mode: smoke ? 'smoke' : 'full',
+        node: process.version,
+        config: { iterations: ITERATIONS, warmup: WARMUP },
+        tables: [{ title: 'createAgent run with one tool call', unit: 'ms', baseline: 'unguarded', rows }],
+      },
+      null,
+      2,
+    ),
+  );

@@ -2,13 +2,16 @@
 // Scrub cost per span: 20 string attributes, 100 live registered values, side by side with an unscrubbed
 // baseline in the same process. Each scenario starts and ends spans on its own BasicTracerProvider whose only
 // other processor is a no-op exporter behind a BatchSpanProcessor (what production runs).
-// Run: pnpm --filter @agent-lease/otel build && pnpm --filter @agent-lease/otel bench
+// Run: pnpm --filter @agent-lease/otel build && pnpm --filter @agent-lease/otel bench   [-- --smoke]
+// (env SPANS, RUNS; BENCH_JSON=<file> writes the results)
+import { writeFileSync } from 'node:fs';
 import { createRedactor } from '@agent-lease/core';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { RedactingSpanProcessor } from '../dist/index.js';
 
-const SPANS = Number(process.env.SPANS ?? 20_000);
-const RUNS = Number(process.env.RUNS ?? 9);
+const smoke = process.argv.includes('--smoke');
+const SPANS = Number(process.env.SPANS ?? (smoke ? 500 : 20_000));
+const RUNS = Number(process.env.RUNS ?? (smoke ? 2 : 9));
 const nullExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
 
 function redactorWith(rules) {
@@ -59,15 +62,29 @@ for (let r = 0; r < RUNS; r++) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = median(samples.get(scenarios[0].name));
-console.log(`node ${process.version}, ${SPANS} spans x ${RUNS} runs, 20 attributes, 100 registered values`);
+const summary = (name, xs, extra) => ({
+  name,
+  median: median(xs) / 1000,
+  min: Math.min(...xs) / 1000,
+  max: Math.max(...xs) / 1000,
+  n: xs.length,
+  ...extra,
+});
+console.log(
+  `node ${process.version}, ${SPANS} spans x ${RUNS} runs, 20 attributes, 100 registered values; median (min-max)`,
+);
+const spanRows = [];
 for (const s of scenarios) {
-  const m = median(samples.get(s.name));
+  const xs = samples.get(s.name);
+  const m = median(xs);
   const added = m - base;
+  spanRows.push(summary(s.name, xs, { ratio: m / base, added: added / 1000 }));
   console.log(
-    `${s.name.padEnd(58)} ${(m / 1000).toFixed(2).padStart(7)} µs/span  ` +
+    `${s.name.padEnd(58)} ${(m / 1000).toFixed(2).padStart(7)} µs/span (${(Math.min(...xs) / 1000).toFixed(2)}-${(Math.max(...xs) / 1000).toFixed(2)})  ` +
       (s === scenarios[0] ? '' : `added ${(added / 1000).toFixed(2)} µs  (x${(m / base).toFixed(2)})`),
   );
 }
+const scrubRows = [];
 
 // The scrub alone, on one ended clean span (nothing to replace, so every call does the full scan).
 for (const rules of [false, true]) {
@@ -92,9 +109,34 @@ for (const rules of [false, true]) {
     for (let i = 0; i < SPANS; i++) p.onEnding(span);
     xs.push(Number(process.hrtime.bigint() - t0) / SPANS);
   }
+  const name = `scrub only (onEnding on a built span), ${rules ? 'with builtin rules' : 'rules: false'}`;
+  scrubRows.push(summary(name, xs));
   console.log(
-    `scrub only (onEnding on a built span), ${rules ? 'with builtin rules' : 'rules: false'}`.padEnd(58) +
-      ` ${(median(xs) / 1000).toFixed(2).padStart(7)} µs/span`,
+    name.padEnd(58) +
+      ` ${(median(xs) / 1000).toFixed(2).padStart(7)} µs/span (${(Math.min(...xs) / 1000).toFixed(2)}-${(Math.max(...xs) / 1000).toFixed(2)})`,
   );
 }
 for (const s of scenarios) await s.provider.shutdown();
+if (process.env.BENCH_JSON)
+  writeFileSync(
+    process.env.BENCH_JSON,
+    JSON.stringify(
+      {
+        bench: 'otel-span-scrub',
+        mode: smoke ? 'smoke' : 'full',
+        node: process.version,
+        config: { spans: SPANS, runs: RUNS, attributes: 20, registeredValues: 100 },
+        tables: [
+          {
+            title: 'span start+end with processors',
+            unit: 'µs',
+            baseline: scenarios[0].name,
+            rows: spanRows,
+          },
+          { title: 'scrub alone per span', unit: 'µs', rows: scrubRows },
+        ],
+      },
+      null,
+      2,
+    ),
+  );
