@@ -385,7 +385,11 @@ const BUDGET_MS = 50;
  */
 const KNOWN_SLOW = new Set<string>();
 const STRICT = process.env.SECURITY_STRICT === '1';
-const budgetFor = (id: string) => (!STRICT && KNOWN_SLOW.has(id) ? 2_000 : BUDGET_MS);
+// In `pnpm test` other test files run on the same two cores at the same time: outside SECURITY_STRICT=1 the gate
+// allows twice the budget so load cannot fail it; SECURITY_STRICT=1 (a quiet run) holds every rule to 50 ms.
+const LOADED_FACTOR = 2;
+const budgetFor = (id: string) =>
+  !STRICT && KNOWN_SLOW.has(id) ? 2_000 : STRICT ? BUDGET_MS : BUDGET_MS * LOADED_FACTOR;
 
 interface Rule {
   id: string;

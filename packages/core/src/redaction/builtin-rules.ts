@@ -51,7 +51,7 @@ export const builtinRules: readonly BuiltinRule[] = Object.freeze([
   rule('github-pat', 'GitHub personal access token (classic)', 'ghp_[A-Za-z0-9]{36}'),
   rule('github-oauth', 'GitHub OAuth access token', 'gho_[A-Za-z0-9]{36}'),
   rule('github-app-token', 'GitHub App user-to-server / installation token', 'gh[us]_[A-Za-z0-9]{36}'),
-  rule('github-refresh-token', 'GitHub refresh token', 'ghr_[A-Za-z0-9]{36,76}'),
+  rule('github-refresh-token', 'GitHub refresh token', '(?<![A-Za-z0-9_])ghr_[A-Za-z0-9]{36,76}'),
   rule(
     'github-fine-grained-pat',
     'GitHub fine-grained personal access token',
@@ -121,7 +121,7 @@ export const builtinRules: readonly BuiltinRule[] = Object.freeze([
     'Microsoft Entra ID (Azure AD) client secret',
     '(?<![A-Za-z0-9_~.\\-])[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.\\-]{31,34}',
   ),
-  rule('npm-token', 'npm access token', 'npm_[A-Za-z0-9]{36}'),
+  rule('npm-token', 'npm access token', '(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}'),
   rule(
     'npmrc-auth-token',
     '_authToken in an .npmrc',
@@ -144,12 +144,16 @@ export const builtinRules: readonly BuiltinRule[] = Object.freeze([
     'Twilio auth token after its key name',
     `${ci('twilio')}[A-Za-z0-9_\\-.]{0,16}${ci('auth')}[_\\-.]?${ci('token')}${SEP}(?<secret>[0-9a-f]{32})`,
   ),
-  rule('sendgrid-api-key', 'SendGrid API key', 'SG\\.[A-Za-z0-9_\\-]{22}\\.[A-Za-z0-9_\\-]{43}'),
+  rule(
+    'sendgrid-api-key',
+    'SendGrid API key',
+    '(?<![A-Za-z0-9_\\-])SG\\.[A-Za-z0-9_\\-]{22}\\.[A-Za-z0-9_\\-]{43}',
+  ),
   rule('mailgun-api-key', 'Mailgun API key', '(?<![A-Za-z0-9])key-[0-9a-f]{32}(?![A-Za-z0-9])'),
   rule(
     'shopify-token',
     'Shopify access, custom-app, private-app and shared-secret tokens',
-    'shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}',
+    '(?<![A-Za-z0-9_])shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}',
   ),
   rule(
     'discord-bot-token',
@@ -191,8 +195,12 @@ export const builtinRules: readonly BuiltinRule[] = Object.freeze([
     'Grafana cloud and service-account tokens',
     '(?:glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})',
   ),
-  rule('groq-api-key', 'Groq API key', 'gsk_[A-Za-z0-9]{52}'),
-  rule('databricks-token', 'Databricks personal access token', 'dapi[a-f0-9]{32}(?:-[0-9])?'),
+  rule('groq-api-key', 'Groq API key', '(?<![A-Za-z0-9_])gsk_[A-Za-z0-9]{52}'),
+  rule(
+    'databricks-token',
+    'Databricks personal access token',
+    '(?<![A-Za-z0-9_])dapi[a-f0-9]{32}(?:-[0-9])?',
+  ),
   rule('digitalocean-token', 'DigitalOcean personal, OAuth and refresh tokens', 'do[opr]_v1_[a-f0-9]{64}'),
   rule('age-secret-key', 'age encryption secret key', 'AGE-SECRET-KEY-1[0-9A-Z]{58}'),
   rule(
