@@ -295,6 +295,15 @@ describe('scopes and grants', () => {
     ).rejects.toSatisfy(LeaseDeniedError.isInstance);
   });
 
+  it("changing a tool's needs object after its first call does not widen what it asks for", async () => {
+    const { guard, calls } = testGuard();
+    const toolNeeds = { credential: 'github', scopes: ['issues:read'] };
+    await guard.withLease({ tool: 't', needs: toolNeeds }, () => 1);
+    toolNeeds.scopes.push('repo:acme/x:read');
+    await guard.withLease({ tool: 't', needs: toolNeeds }, () => 1);
+    expect(calls.acquire.map((r) => r.scopes)).toEqual([['issues:read'], ['issues:read']]);
+  });
+
   it('a host pattern can name the default port', () => {
     expect(hostAllowed(['api.example.com:443'], new URL('https://api.example.com/x'))).toBe(true);
     expect(hostAllowed(['api.example.com:443'], new URL('https://api.example.com:8443/x'))).toBe(false);

@@ -41,6 +41,11 @@ const needsSchema = z.strictObject({
 
 /** Validates needs when a tool is wrapped, so a typo fails at startup rather than at the first call. */
 export function normalizeNeeds<Input>(spec: ToolNeedsSpec<Input>, where: string): ToolNeeds<Input>[] {
+  // Validated once per needs object: a tool passes the same object on every call, and parsing it again each time
+  // was a measurable share of a guarded call. The frozen copy is what the guard uses, so a later change to the
+  // caller's object cannot slip past validation.
+  const cached = validated.get(spec as object);
+  if (cached) return cached as ToolNeeds<Input>[];
   const list = (Array.isArray(spec) ? spec : [spec]) as ToolNeeds<Input>[];
   const issues: string[] = [];
   list.forEach((needs, index) => {
@@ -56,8 +61,19 @@ export function normalizeNeeds<Input>(spec: ToolNeedsSpec<Input>, where: string)
     }
   });
   if (issues.length > 0) throw new InvalidConfigError(issues, where);
-  return list;
+  const copy = Object.freeze(
+    list.map((n) =>
+      Object.freeze({
+        ...n,
+        scopes: typeof n.scopes === 'function' ? n.scopes : Object.freeze([...n.scopes]),
+      }),
+    ),
+  ) as ToolNeeds<Input>[];
+  validated.set(spec as object, copy as ToolNeeds<unknown>[]);
+  return copy;
 }
+
+const validated = new WeakMap<object, readonly ToolNeeds<unknown>[]>();
 
 export type ScopeResolution = { ok: true; scopes: string[] } | { ok: false; reason: string };
 
