@@ -44,7 +44,7 @@ export function normalizeNeeds<Input>(spec: ToolNeedsSpec<Input>, where: string)
   // Validated once per needs object: a tool passes the same object on every call, and parsing it again each time
   // was a measurable share of a guarded call. The frozen copy is what the guard uses, so a later change to the
   // caller's object cannot slip past validation.
-  const cached = validated.get(spec as object);
+  const cached = validated.get(spec);
   if (cached) return cached as ToolNeeds<Input>[];
   const list = (Array.isArray(spec) ? spec : [spec]) as ToolNeeds<Input>[];
   const issues: string[] = [];
@@ -69,11 +69,11 @@ export function normalizeNeeds<Input>(spec: ToolNeedsSpec<Input>, where: string)
       }),
     ),
   ) as ToolNeeds<Input>[];
-  validated.set(spec as object, copy as ToolNeeds<unknown>[]);
+  validated.set(spec, copy as ToolNeeds[]);
   return copy;
 }
 
-const validated = new WeakMap<object, readonly ToolNeeds<unknown>[]>();
+const validated = new WeakMap<object, readonly ToolNeeds[]>();
 
 export type ScopeResolution = { ok: true; scopes: string[] } | { ok: false; reason: string };
 
