@@ -305,8 +305,6 @@ export function createGuard(config: GuardConfig): Guard {
     }
     const scopes = resolved.scopes;
 
-    const lock = await monitorStore.getLock(agent.id);
-    if (lock) return deny(`agent locked: ${lock.reason}`, new AgentLockedError(agent.id, lock.reason));
     if (monitor) {
       const anomaly = await monitor.observe(agent.id, credential, now());
       if (anomaly) {
@@ -601,17 +599,27 @@ export function createGuard(config: GuardConfig): Guard {
 
     const held: Held[] = [];
     try {
-      // Every call of a locked agent is refused, also one that needs no credential.
-      const lock = await monitorStore.getLock(agent.id);
-      if (lock) {
+      // Every call of a locked agent is refused, also one that needs no credential, and before each lease (another
+      // call may lock the agent while this one acquires): the one place the lock is read on the call path.
+      const refuseIfLocked = async (credential?: string) => {
+        const lock = await monitorStore.getLock(agent.id);
+        if (!lock) return;
         const error = new AgentLockedError(agent.id, lock.reason);
-        denialEvent(span, needsList[0]?.credential ?? '', `agent locked: ${lock.reason}`, error.code);
+        denialEvent(span, credential ?? '', `agent locked: ${lock.reason}`, error.code);
         await auditor.record(
-          event('lease.denied', { tool: call.tool, toolCallId, outcome: 'denied', reason: error.code }),
+          event('lease.denied', {
+            tool: call.tool,
+            toolCallId,
+            ...(credential ? { credential } : {}),
+            outcome: 'denied',
+            reason: error.code,
+          }),
         );
         throw error;
-      }
+      };
+      if (needsList.length === 0) await refuseIfLocked();
       for (const needs of needsList) {
+        await refuseIfLocked(needs.credential);
         const acquiring = acquire(call, needs, toolCallId, signal, span, callToken);
         inflightAcquires.add(acquiring);
         const settled = () => inflightAcquires.delete(acquiring);
