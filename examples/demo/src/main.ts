@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { setMaxListeners } from 'node:events';
+import { AgentLeaseError } from '@agent-lease/core';
 import { parseArgs } from 'node:util';
 import { checkLeaks, renderNarrative, renderProof, renderSpanTree, summariseAudit } from './report.js';
 import { runScenario } from './scenario.js';
@@ -146,7 +147,12 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? `demo failed: ${error.name}: ${error.message}` : 'demo failed');
+    // Only agent-lease's own messages are known to be secret-free; anything else is named, not quoted.
+    console.error(
+      AgentLeaseError.isInstance(error)
+        ? `demo failed: ${error.name}: ${error.message}`
+        : `demo failed: ${error instanceof Error ? error.name : typeof error}`,
+    );
     process.exit(2);
   },
 );
