@@ -27,7 +27,10 @@ export async function startDemoVault(): Promise<DemoVault> {
     policy: 'path "secret/data/agents/tracker" { capabilities = ["read"] }',
   });
   await put('sys/policies/acl/agent-lease-broker', {
-    policy: 'path "auth/token/create/agent-lease" { capabilities = ["update"] }',
+    // The role mints the per-call tokens; plain create makes the broker's parent token, revoked at close.
+    policy:
+      'path "auth/token/create/agent-lease" { capabilities = ["update"] }\n' +
+      'path "auth/token/create" { capabilities = ["update"] }',
   });
   await put('auth/token/roles/agent-lease', {
     allowed_policies: ['tool-tracker'],

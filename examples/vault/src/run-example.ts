@@ -23,7 +23,7 @@ async function setUpVault(vault: VaultServer): Promise<{ brokerToken: string; gi
     if (res.status >= 300) throw new Error(`setup: ${path} answered ${res.status}`);
     return res.body;
   };
-  // One policy per tool credential; the broker may only mint tokens through the role.
+  // One policy per tool credential; the broker may only mint tokens (through the role, and its parent token).
   await put('sys/policies/acl/tool-github', {
     policy: 'path "secret/data/agents/github" { capabilities = ["read"] }',
   });
@@ -31,7 +31,10 @@ async function setUpVault(vault: VaultServer): Promise<{ brokerToken: string; gi
     policy: 'path "database/creds/readonly" { capabilities = ["read"] }',
   });
   await put('sys/policies/acl/agent-lease-broker', {
-    policy: 'path "auth/token/create/agent-lease" { capabilities = ["update"] }',
+    // The role mints the per-call tokens; plain create makes the broker's parent token, revoked at close.
+    policy:
+      'path "auth/token/create/agent-lease" { capabilities = ["update"] }\n' +
+      'path "auth/token/create" { capabilities = ["update"] }',
   });
   await put('auth/token/roles/agent-lease', {
     allowed_policies: ['tool-github', 'tool-db'],
@@ -95,6 +98,7 @@ export async function runExample(log: (line: string) => void = console.log): Pro
         if (event.type === 'acquire') roundTrips.push(event.roundTrips);
       },
     });
+    await broker.ready(); // creates the parent of the per-call tokens now, so calls take 2 round trips
     const apiHost = new URL(api.url).host;
     const guard = createGuard({
       agent: { id: 'support-bot' },
@@ -114,7 +118,8 @@ export async function runExample(log: (line: string) => void = console.log): Pro
         needs: { credential: 'github', scopes: [`issues:write:${input.repo}`], ttl: '60s' },
       },
       async (lease) => {
-        say(`vault: child token live for this call: ${vault.stats().tokens - 1}`);
+        const perCall = vault.liveTokens().filter((t) => t.meta?.lease_id !== undefined).length;
+        say(`vault: per-call child tokens live now: ${perCall}`);
         const res = await lease.fetch(`${api.url}/repos/${input.repo}/issues`, {
           method: 'POST',
           body: JSON.stringify(input),

@@ -119,7 +119,18 @@ export const configSchema = z
       })
       .strict()
       .default({ failureThreshold: 3, cooldownMs: 5000 }),
-    /** Renew the AppRole login token after this fraction of its TTL (default 0.5). */
+    /**
+     * Per-call tokens are children of a parent token the broker creates and revokes at close, so that none outlives
+     * `close()`, not even one whose create response was lost (default `{ ttlMs: 3_600_000 }`, renewed while the
+     * broker runs). Needs `update` on `auth/token/create`. `false` mints them from the broker's own token instead.
+     */
+    parentToken: z
+      .union([
+        z.literal(false),
+        z.object({ ttlMs: z.number().int().min(60_000).default(3_600_000) }).strict(),
+      ])
+      .default({ ttlMs: 3_600_000 }),
+    /** Renew the AppRole login token and the parent token after this fraction of their TTL (default 0.5). */
     renewFraction: z.number().gt(0).lt(1).default(0.5),
     /** Wait for the revocation in `revoke()` instead of running it in the background (default false). */
     awaitRevocation: z.boolean().default(false),

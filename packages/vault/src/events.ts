@@ -7,8 +7,10 @@ export type VaultBrokerEvent =
   | { type: 'acquire-failed'; credential: string; roundTrips: number; error: VaultRequestError | undefined }
   | { type: 'revoke'; outcome: RevocationOutcome; attempts: number }
   | { type: 'login' }
-  | { type: 'renew'; ttlSeconds: number }
-  | { type: 'auth-error'; error: VaultRequestError }
+  /** The parent of the per-call tokens was created (at `ready()` or on first use, and when it is replaced). */
+  | { type: 'parent-token'; ttlSeconds: number }
+  | { type: 'renew'; token: 'login' | 'parent'; ttlSeconds: number }
+  | { type: 'auth-error'; token: 'login' | 'parent'; error: VaultRequestError }
   | { type: 'circuit'; state: CircuitState };
 
 /**

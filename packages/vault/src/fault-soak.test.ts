@@ -109,8 +109,8 @@ it(`${CYCLES} acquire/revoke cycles with 10% injected faults leave no live token
   const revokeRequests = log.filter(onRevokePath);
   const faultShare = (list: typeof log): number =>
     list.filter((e) => e.fault !== undefined).length / list.length;
-  // Tokens whose create response was lost ('after' faults) exist only on the server; nothing can revoke them
-  // but their TTL. Count them exactly, then let the TTL pass.
+  // Tokens whose create response was lost ('after' faults) exist only on the server: the broker never learned
+  // them. They are children of the broker's parent token, so revoking the parent at close ends them too.
   const lostCreates = log.filter(
     (e) => e.path.startsWith('auth/token/create/') && e.faultPhase === 'after',
   ).length;
@@ -130,17 +130,19 @@ it(`${CYCLES} acquire/revoke cycles with 10% injected faults leave no live token
     }),
   );
 
-  expect(faultShare(acquireRequests)).toBeGreaterThan(0.09);
-  expect(faultShare(revokeRequests)).toBeGreaterThan(0.09);
+  // Faults are drawn at random with a 10% rate; over ~1,000 requests per path the share lands within 10% +- 2.5%
+  // (binomial, > 2.5 standard deviations), which is what these bounds allow.
+  expect(faultShare(acquireRequests)).toBeGreaterThan(0.075);
+  expect(faultShare(revokeRequests)).toBeGreaterThan(0.075);
   expect(granted).toBeGreaterThan(CYCLES * 0.9);
   expect(stats.pendingRevocations).toBe(0);
   expect(stats.revocations.failed).toBe(0);
   expect(stats.revocations.revoked + stats.revocations.alreadyGone).toBeGreaterThanOrEqual(granted);
   expect(await liveLeases(target, p)).toBe(0);
   expect(server.databaseUsers()).toHaveLength(0);
-  expect(await liveChildTokens(target, p)).toBe(lostCreates);
-  clock.advance(60_000);
+  expect(lostCreates).toBeGreaterThan(0);
+  // At close, with no clock advance: no child token, no parent, no lease; 1 = the broker's own token.
   expect(await liveChildTokens(target, p)).toBe(0);
-  expect(server.stats()).toMatchObject({ leases: 0, databaseUsers: 0, tokens: 1 }); // 1 = the broker's own token
+  expect(server.stats()).toMatchObject({ leases: 0, databaseUsers: 0, tokens: 1 });
   expect(unhandled).toEqual([]);
 }, 120_000);

@@ -97,7 +97,8 @@ export async function provision(target: VaultTarget): Promise<Provisioned> {
   const dbPath = `${dbMount}/creds/${role}`;
   const policies = { broker: `agent-lease-broker-${id}`, kv: `tool-kv-${id}`, db: `tool-db-${id}` };
   await must(target, 'PUT', `sys/policies/acl/${policies.broker}`, {
-    policy: `path "auth/token/create/${role}" { capabilities = ["update"] }`,
+    // The role mints the per-call tokens; plain create makes the broker's parent token (inherits these policies).
+    policy: `path "auth/token/create/${role}" { capabilities = ["update"] }\npath "auth/token/create" { capabilities = ["update"] }`,
   });
   await must(target, 'PUT', `sys/policies/acl/${policies.kv}`, {
     policy: `path "secret/data/${kvPath}" { capabilities = ["read"] }`,

@@ -131,6 +131,8 @@ describe.each(kinds)('vaultBroker against %s', (kind) => {
     async () => {
       const events: VaultBrokerEvent[] = [];
       const broker = make({ onEvent: (e) => events.push(e), awaitRevocation: true });
+      await broker.ready(); // creates the parent of the per-call tokens, off the call's path
+      expect(events.filter((e) => e.type === 'parent-token')).toHaveLength(1);
       const request = leaseRequest('github');
       const before = target.server?.requestLog.length ?? 0;
       const lease = await broker.acquire(request);
@@ -217,6 +219,7 @@ describe.each(kinds)('vaultBroker against %s', (kind) => {
         },
         onEvent: (e) => events.push(e),
       });
+      await broker.ready();
       const error = await broker.acquire(leaseRequest('github')).catch((e: unknown) => e);
       expect(BrokerUnavailableError.isInstance(error)).toBe(true);
       expect((error as Error).message).toBe('could not issue credential github: vault answered HTTP 403');
@@ -287,6 +290,8 @@ describe('vaultBroker resilience (test server)', () => {
 
   it('retries 503 and resets, and succeeds', async () => {
     const broker = make();
+    await broker.ready();
+    const sentBefore = broker.stats().requests;
     server().faults.inject({
       fault: { kind: 'status', status: 503 },
       count: 1,
@@ -299,7 +304,7 @@ describe('vaultBroker resilience (test server)', () => {
     });
     const lease = await broker.acquire(leaseRequest('github'));
     expect(lease.value).toBe(p.kvValue);
-    expect(broker.stats().requests).toBe(4);
+    expect(broker.stats().requests - sentBefore).toBe(4);
     await broker.revoke(lease, leaseRequest('github'));
   });
 
@@ -323,20 +328,25 @@ describe('vaultBroker resilience (test server)', () => {
     const broker = make({
       credentials: { github: { kv: { path: p.kvPath, field: 'token', policies: ['not-in-role'] } } },
     });
+    await broker.ready();
     await expect(broker.acquire(leaseRequest('github'))).rejects.toThrow('vault answered HTTP 400');
-    expect(broker.stats().requests).toBe(1);
+    expect(broker.stats().requests).toBe(2); // the parent token's create, then one create that is not retried
   });
 
-  it('times out every request', async () => {
+  it('times out every request; a token created after the client gave up ends at close', async () => {
     const broker = make({ requestTimeoutMs: 100, retry: { maxAttempts: 1 } });
+    await broker.ready();
     server().faults.inject({ fault: { kind: 'latency', ms: 400 }, count: 1 });
     const start = performance.now();
     const before = await liveChildTokens(target, p);
     await expect(broker.acquire(leaseRequest('github'))).rejects.toThrow('vault request timed out');
     expect(performance.now() - start).toBeLessThan(350);
-    // The server still creates the token after the client gave up: only its TTL bounds it.
+    // The server still creates the token after the client gave up; the broker never learns it, but it is a
+    // child of the broker's parent token, which close() revokes.
     await new Promise((r) => setTimeout(r, 400));
     expect(await liveChildTokens(target, p)).toBe(before + 1);
+    await broker.close();
+    expect(await liveChildTokens(target, p)).toBe(before);
   });
 
   it('fails with 503 while sealed, after retries', async () => {
@@ -440,14 +450,18 @@ describe('vaultBroker resilience (test server)', () => {
     });
   });
 
-  it('a token created when the response was lost is bounded by its TTL', async () => {
-    // 'after' faults: Vault made the token, the broker never saw it. Only the TTL can end it.
+  it.each([
+    ['with a parent token, it ends at close', { retry: { maxAttempts: 1 } }],
+    ['without one, only its TTL ends it', { retry: { maxAttempts: 1 }, parentToken: false as const }],
+  ])('a token created when the response was lost: %s', async (how, extra) => {
+    // 'after' faults: Vault made the token, the broker never saw it.
     const clock = createManualClock(Date.now());
     const t = await startTarget('test-server', { clock });
     try {
       const q = await provision(t);
-      const broker = vaultBroker({ ...brokerOptions(t, q), retry: { maxAttempts: 1 } });
+      const broker = vaultBroker({ ...brokerOptions(t, q), ...extra });
       brokers.push(broker);
+      await broker.ready();
       t.server!.faults.inject({
         fault: { kind: 'reset' },
         count: 1,
@@ -458,7 +472,14 @@ describe('vaultBroker resilience (test server)', () => {
         BrokerUnavailableError,
       );
       expect(await liveChildTokens(t, q)).toBe(1);
-      clock.advance(30_000);
+      if (how.startsWith('with a parent')) {
+        await broker.close();
+        expect(t.server!.stats().tokens).toBe(1); // the broker's own token; no parent, no child
+      } else {
+        await broker.close();
+        expect(await liveChildTokens(t, q)).toBe(1);
+        clock.advance(30_000);
+      }
       expect(await liveChildTokens(t, q)).toBe(0);
     } finally {
       await t.close();

@@ -1,4 +1,4 @@
-import { AppRoleSession, staticToken, type TokenSource } from './auth-session.js';
+import { appRoleSession } from './auth-session.js';
 import { ChildToken } from './child-token.js';
 import {
   parseConfig,
@@ -16,6 +16,8 @@ import {
   type LeaseRequest,
 } from './core.js';
 import { safeSink } from './events.js';
+import { parentTokenSource } from './parent-token.js';
+import { staticToken, withToken, type TokenSource } from './renewing-token.js';
 import { RevocationQueue } from './revocation-queue.js';
 import type { CircuitState } from './circuit-breaker.js';
 import { VaultClient } from './vault-client.js';
@@ -31,7 +33,10 @@ export interface VaultBrokerStats {
 
 export interface VaultBroker extends Broker {
   readonly kind: 'vault';
-  /** Logs in (AppRole) ahead of the first call, so that no call pays for the login round trip. */
+  /**
+   * Logs in (AppRole) and creates the parent token ahead of the first call, so that no call pays for those round
+   * trips.
+   */
   ready(): Promise<void>;
   stats(): VaultBrokerStats;
   close(): Promise<void>;
@@ -54,6 +59,9 @@ interface ReadBody {
 }
 
 function reasonOf(error: VaultRequestError): string {
+  if (error.operation === 'parent token create' && error.status === 403)
+    return 'vault refused to create the parent token (grant update on auth/token/create, or set parentToken: false)';
+  if (error.code === 'ECLOSED') return 'the vault broker is closed';
   if (error.code === 'ECIRCUITOPEN') return 'vault is unavailable (failing fast until it recovers)';
   if (error.code === 'ETIMEDOUT') return 'vault request timed out';
   if (error.status !== undefined) return `vault answered HTTP ${error.status}`;
@@ -69,11 +77,15 @@ export function vaultBroker(options: VaultBrokerOptions): VaultBroker {
   const config: VaultBrokerConfig = parseConfig(options);
   const emit = safeSink(config.onEvent);
   const client = new VaultClient(config, emit);
-  const session: TokenSource =
-    config.auth.appRole !== undefined
-      ? new AppRoleSession(client, config, config.auth.appRole, emit)
-      : staticToken(config.auth.token ?? '');
   const revocations = new RevocationQueue(client, config, emit);
+  const own: TokenSource =
+    config.auth.appRole !== undefined
+      ? appRoleSession(client, config, config.auth.appRole, emit)
+      : staticToken(config.auth.token ?? '');
+  const session =
+    config.parentToken === false
+      ? own
+      : parentTokenSource(client, config, own, revocations, emit, config.parentToken.ttlMs);
   let closed = false;
   let closing: Promise<void> | undefined;
 
@@ -115,25 +127,11 @@ export function vaultBroker(options: VaultBrokerOptions): VaultBroker {
         lease_id: request.leaseId,
       },
     };
-    const send = async (): Promise<unknown> => {
-      const brokerToken = await session.token({ signal: request.signal, onAttempt });
-      try {
-        return await client.send('token create', brokerToken, 'write', `auth/token/create/${role}`, body, {
-          signal: request.signal,
-          onAttempt,
-        });
-      } catch (error) {
-        // An AppRole token can be revoked or expire under us: log in again once and retry.
-        if (error instanceof VaultRequestError && error.status === 403 && session.invalidate(brokerToken)) {
-          const fresh = await session.token({ signal: request.signal, onAttempt });
-          return client.send('token create', fresh, 'write', `auth/token/create/${role}`, body, {
-            signal: request.signal,
-            onAttempt,
-          });
-        }
-        throw error;
-      }
-    };
+    const options = { signal: request.signal, onAttempt };
+    const send = (): Promise<unknown> =>
+      withToken(session, options, (token) =>
+        client.send('token create', token, 'write', `auth/token/create/${role}`, body, options),
+      );
     const issuedAt = Date.now();
     const created = (await send()) as CreateTokenBody | null;
     const auth = created?.auth;
@@ -252,7 +250,7 @@ export function vaultBroker(options: VaultBrokerOptions): VaultBroker {
     acquire,
     revoke,
     async ready() {
-      if (session.kind === 'approle') await session.token({});
+      if (session.kind !== 'token') await session.token({});
     },
     stats() {
       const c = revocations.counts;
