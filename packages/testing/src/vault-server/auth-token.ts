@@ -268,6 +268,16 @@ export const tokenRoutes: Route[] = [
     },
   },
   {
+    // Vault: "This requires sudo capability, and access to it should be tightly controlled".
+    pattern: /^auth\/token\/accessors\/?$/,
+    ops: ['LIST'],
+    sudo: true,
+    handler: (ctx) => {
+      ctx.state.sweep();
+      return { data: { keys: [...ctx.state.tokens.values()].map((t) => t.accessor) } };
+    },
+  },
+  {
     pattern: /^auth\/token\/lookup-accessor$/,
     ops: ['WRITE'],
     handler: (ctx) => ({ data: tokenLookupData(ctx.state, byAccessor(ctx), false) }),

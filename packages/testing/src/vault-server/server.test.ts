@@ -223,6 +223,20 @@ describe('token store', () => {
     expect(server.revocations.map((r) => r.reason)).toEqual(['parent', 'expired']);
   });
 
+  it('lists live token accessors (LIST, sudo only)', async () => {
+    await putPolicy('creator', 'path "auth/token/create" { capabilities = ["update"] }');
+    const parent = await createToken({ policies: ['creator'] });
+    const child = await createToken({ ttl: '60s', policies: ['default'] }, parent.token);
+    const list = await call('GET', 'auth/token/accessors?list=true');
+    expect(list.status).toBe(200);
+    const keys = (list.body as { data: { keys: string[] } }).data.keys;
+    expect(keys).toEqual(expect.arrayContaining([parent.accessor, child.accessor]));
+    expect((await call('GET', 'auth/token/accessors?list=true', { token: parent.token })).status).toBe(403);
+    clock.advance(60_000);
+    const after = await call('GET', 'auth/token/accessors?list=true');
+    expect((after.body as { data: { keys: string[] } }).data.keys).not.toContain(child.accessor);
+  });
+
   it('revoke-accessor revokes the tree; unknown accessors are a 400', async () => {
     await putPolicy('creator', 'path "auth/token/create" { capabilities = ["update"] }');
     const parent = await createToken({ policies: ['creator'] });
