@@ -185,10 +185,21 @@ export function createGuard(config: GuardConfig): Guard {
     ...(agent.name ? { [sc.ATTR_GEN_AI_AGENT_NAME]: agent.name } : {}),
   };
 
+  // A call records 3-4 events within the same millisecond or two: format the time once per millisecond.
+  let isoMs = NaN;
+  let iso = '';
+  const isoNow = (): string => {
+    const ms = now();
+    if (ms !== isoMs) {
+      isoMs = ms;
+      iso = new Date(ms).toISOString();
+    }
+    return iso;
+  };
   const event = (
     type: AuditEventType,
     fields: Omit<AuditEvent, 'type' | 'time' | 'agent' | 'outcome'> & { outcome?: string },
-  ): AuditEvent => ({ type, time: new Date(now()).toISOString(), agent, outcome: 'ok', ...fields });
+  ): AuditEvent => ({ type, time: isoNow(), agent, outcome: 'ok', ...fields });
 
   const leaseFields = (h: Held) => ({
     tool: h.request.tool,
