@@ -345,10 +345,8 @@ export function createGuard(config: GuardConfig): Guard {
       toolCallId,
       signal,
     };
-    if (
-      !(await auditor.record(event('lease.requested', { ...base, scopes, leaseId: leaseFp }))) &&
-      failClosed
-    ) {
+    const requested = auditor.record(event('lease.requested', { ...base, scopes, leaseId: leaseFp }));
+    if (!(typeof requested === 'boolean' ? requested : await requested) && failClosed) {
       return deny('audit log unavailable', new AuditUnavailableError());
     }
     if (isAborted(signal)) throw new LeaseAbortedError({ cause: signal.reason });
@@ -435,13 +433,14 @@ export function createGuard(config: GuardConfig): Guard {
       await revoke(held, 'error');
       return deny('the broker returned a value that cannot be redacted safely', error as AgentLeaseError);
     }
-    const granted = await auditor.record(
+    const granting = auditor.record(
       event('lease.granted', {
         ...leaseFields(held),
         valueFingerprint: held.valueFp,
         detail: { ttl_ms: ttlMs, broker: broker.kind },
       }),
     );
+    const granted = typeof granting === 'boolean' ? granting : await granting;
     if (!granted && failClosed) {
       acquireSpan.setAttribute(sc.ATTR_LEASE_OUTCOME, 'audit_unavailable');
       acquireSpan.end();
@@ -562,7 +561,8 @@ export function createGuard(config: GuardConfig): Guard {
       });
       span.setAttribute(sc.ATTR_LEASE_OUTCOME, result);
       span.end();
-      await auditor.record(event('lease.revoked', { ...leaseFields(held), outcome: result }));
+      const recorded = auditor.record(event('lease.revoked', { ...leaseFields(held), outcome: result }));
+      if (typeof recorded !== 'boolean') await recorded;
       // The values stay registered for a grace period: late echoes (logs, retries, exporters) are still caught.
       for (const h of held.secrets ?? []) h.release();
     })();

@@ -3,7 +3,11 @@ import type { AuditEvent, AuditSink } from './types.js';
 
 /** Records events on the sink; says whether the write succeeded so callers can fail closed. */
 export interface Auditor {
-  record(event: AuditEvent): Promise<boolean>;
+  /**
+   * A boolean at once when the sink wrote synchronously (memory, callback sinks), else a promise of one: the call
+   * path skips a promise and a microtask per event when it can.
+   */
+  record(event: AuditEvent): boolean | Promise<boolean>;
   /**
    * For synchronous callers (`lease.reveal()`): false when the sink throws at once or the last write failed.
    * An asynchronous rejection of this very write is only seen by the next call.
@@ -24,15 +28,28 @@ export function createAuditor(
     diag.error(`agent-lease: audit sink failed to record ${event.type}`, errorName(error));
   };
   return {
-    async record(event) {
+    record(event) {
+      let pending: void | Promise<void>;
       try {
-        await sink.write(prepare(event));
-        lastFailed = false;
-        return true;
+        pending = sink.write(prepare(event));
       } catch (error) {
         failed(event, error);
         return false;
       }
+      if (pending === undefined) {
+        lastFailed = false;
+        return true;
+      }
+      return Promise.resolve(pending).then(
+        () => {
+          lastFailed = false;
+          return true;
+        },
+        (error: unknown) => {
+          failed(event, error);
+          return false;
+        },
+      );
     },
     recordNow(event) {
       if (lastFailed) return false;
