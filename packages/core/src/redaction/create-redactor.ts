@@ -1,6 +1,6 @@
 import { InvalidConfigError, InvalidSecretError } from '../errors.js';
 import { MIN_SECRET_LENGTH } from './known-forms.js';
-import type { Registration } from './known-matcher.js';
+import { Registration } from './known-matcher.js';
 import { redactDeep } from './redact-deep.js';
 import { RedactionCore } from './redaction-core.js';
 import { RuleEngine } from './rule-engine.js';
@@ -32,6 +32,7 @@ export function createRedactor(options: RedactorOptions = {}): MeteredRedactor {
   if (issues.length > 0) throw new InvalidConfigError(issues, 'redactor options');
   const engine = rules === false ? undefined : new RuleEngine(rules ?? {});
   const core = new RedactionCore(engine, placeholder === 'fingerprint', fingerprintKey);
+  const fingerprint = (value: string): string => core.fingerprint(value);
   // Span names, attribute keys and many values repeat on every span (@agent-lease/otel redacts ~40 short strings
   // per span): remember recent short strings that came back clean. Only clean strings are kept, so the cache
   // never holds a detected secret; registering a value clears it (a clean string may now contain the value),
@@ -56,22 +57,11 @@ export function createRedactor(options: RedactorOptions = {}): MeteredRedactor {
         );
       if (typeof label !== 'string' || label === '')
         throw new InvalidSecretError('a secret needs a non-empty label (the credential name)');
-      // The HMAC costs ~1.5 µs; most registrations never need it (label placeholders, no scan), so compute it
-      // on first use.
-      let print: string | undefined;
-      const reg: Registration = {
-        label,
-        get fingerprint(): string {
-          return (print ??= core.fingerprint(value));
-        },
-        patterns: [],
-      };
+      const reg = new Registration(label, value, fingerprint);
       core.known.register(value, reg);
-      clean.clear();
-      let live = true;
+      if (clean.size > 0) clean.clear(); // clear() allocates a new table even when empty
+      // Unregistering twice is a no-op: the matcher forgets the registration the first time.
       return () => {
-        if (!live) return;
-        live = false;
         core.known.unregister(reg);
       };
     },

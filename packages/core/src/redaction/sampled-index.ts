@@ -1,13 +1,36 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array hot loops; indices are in range by construction */
 import { FOLD, Q, ROLL_OUT, mix } from './fold-hash.js';
+import type { Spelling } from './known-forms.js';
+
+/** Below this many entries addMany just adds one by one (partitioning has a fixed cost). */
+const BULK_MIN = 4096;
+/**
+ * Partitions of a bulk add: 256, so a partition's share of a 4 MB chain-head table is 16 KB and the placing pass
+ * writes to few enough places at once (measured: 8 bits beat 10 and 12 by ~5%).
+ */
+const PART_BITS = 8;
 
 /** Receives each verified occurrence: [start, end) of pattern `id`. */
 export type MatchSink = (start: number, end: number, id: number) => void;
 
-/** Pattern text by id: `alt0` always, `alt1` the other spelling (base64url, upper-case hex) when there is one. */
+/** Pattern text by id: `alt0`, and the other spelling (base64url, upper-case hex) when there is one. */
 export interface PatternStore {
   readonly alt0: readonly string[];
-  readonly alt1: readonly (string | undefined)[];
+  /** Which other spelling each pattern has (Spelling.None when it has one spelling). */
+  readonly spelling: readonly Spelling[];
+  /** The other spelling of pattern `id`, or undefined. */
+  alt1(id: number): string | undefined;
+  /**
+   * longer[id]: a pattern that is pattern `id` plus one character and has no entries of its own (the standalone
+   * base64 form beside the base64 core at offset 0, which only lacks its last character), or -1: a match of `id`
+   * is reported as that pattern when the text goes on with its last character. This saves a tenth of the entries.
+   */
+  readonly longer: Int32Array;
+}
+
+function startsWithAlt(text: string, st: number, id: number, store: PatternStore): boolean {
+  const b = store.alt1(id);
+  return b !== undefined && text.startsWith(b, st);
 }
 
 /**
@@ -41,20 +64,67 @@ export class SampledIndex {
     this.stride = m - Q + 1;
   }
 
+  /**
+   * Adds the patterns `ids` (their text from the store). Many at once (values registered at start-up) are
+   * linked in order of their chain slot: a counting pass partitions the windows by the top PART_BITS bits of the
+   * slot into the entry arrays, and the linking pass then touches the chain heads and the filter a few KB at a
+   * time. Inserting in pattern order writes both multi-MB tables at random, which was most of the cost of
+   * registering 10,000 values.
+   */
+  addMany(ids: readonly number[], store: PatternStore): void {
+    const n = ids.length;
+    const count = n * this.stride;
+    const patterns = store.alt0;
+    if (count < BULK_MIN) {
+      for (let i = 0; i < n; i++) this.add(ids[i]!, patterns[ids[i]!]!);
+      return;
+    }
+    this.reserve(count);
+    const { stride, m } = this;
+    // Pass 1 counts the windows per partition, pass 2 hashes them again and places them (hashing twice is
+    // cheaper than writing and reading back 8 bytes per window of scratch). Per-pattern functions, not loops in
+    // this function: called once per registration batch, its loops would wait for on-stack replacement.
+    const start = new Int32Array((1 << PART_BITS) + 1);
+    for (let i = 0; i < n; i++) countWindows(patterns[ids[i]!]!, m, stride, start);
+    const top = this.top;
+    start[0] = top;
+    for (let b = 0; b < 1 << PART_BITS; b++) start[b + 1]! += start[b]!;
+    const { eHash, ePat, eNext, heads, filter } = this;
+    for (let i = 0; i < n; i++) placeWindows(patterns[ids[i]!]!, ids[i]!, m, stride, start, eHash, ePat);
+    const tshift = 32 - this.tbits;
+    const fshift = 32 - this.fbits;
+    for (let at = top; at < top + count; at++) {
+      const x = mix(eHash[at]!);
+      const slot = x >>> tshift;
+      eNext[at] = heads[slot]!;
+      heads[slot] = at;
+      const f = x >>> fshift;
+      filter[f >>> 3]! |= 1 << (f & 7);
+    }
+    this.top += count;
+    this.live += count;
+    this.size += n;
+  }
+
+  /** Sizes the tables for `entries` more entries, so a bulk add does not grow, rehash or rebuild the filter. */
+  private reserve(entries: number): void {
+    const live = this.live + entries;
+    let tbits = this.tbits;
+    while (live > 1 << tbits) tbits++;
+    if (tbits !== this.tbits) this.rehash(tbits);
+    let fbits = this.fbits;
+    while (live * 12 > 1 << fbits && fbits < 24) fbits++;
+    if (fbits !== this.fbits) this.rebuildFilter(fbits);
+    if (this.top + entries > this.eHash.length) this.growEntries(this.top + entries);
+  }
+
   add(id: number, s: string): void {
     const d = s.length - this.m;
-    // Rolling hash over the window: one multiply-add per offset instead of Q.
-    let h = hashFolded(s, d);
-    for (let off = d; ; ) {
-      this.insert(h, id * 16 + off - d);
-      if (++off === d + this.stride) break;
-      h =
-        (Math.imul(h - Math.imul(FOLD[s.charCodeAt(off - 1)]!, ROLL_OUT), 31) +
-          FOLD[s.charCodeAt(off + Q - 1)]!) |
-        0;
+    for (let off = 0, h = hashFolded(s, d); ; h = roll(h, s, d + off)) {
+      this.insert(h, id * 16 + off);
+      if (++off === this.stride) break;
     }
     this.size++;
-    // Grow 4x at a time (each growth re-links every entry: fewer growths cost less during bulk registration).
     if (this.live > 1 << this.tbits) this.rehash(this.tbits + 1);
     if (this.live * 12 > 1 << this.fbits && this.fbits < 24) this.rebuildFilter(this.fbits + 1);
   }
@@ -86,7 +156,7 @@ export class SampledIndex {
     const { m, stride, filter, heads, eHash, ePat, eNext } = this;
     const fshift = 32 - this.fbits;
     const tshift = 32 - this.tbits;
-    const { alt0, alt1 } = store;
+    const { alt0 } = store;
     const last = text.length - Q;
     for (let i = 0; i <= last; i += stride) {
       const h =
@@ -113,11 +183,12 @@ export class SampledIndex {
         const a = alt0[p]!;
         const st = i - (a.length - m + (v & 15));
         if (st < 0) continue;
-        if (text.startsWith(a, st)) sink(st, st + a.length, p);
-        else {
-          const b = alt1[p];
-          if (b !== undefined && text.startsWith(b, st)) sink(st, st + b.length, p);
-        }
+        if (!text.startsWith(a, st) && !startsWithAlt(text, st, p, store)) continue;
+        // A pattern that has a one-character-longer twin indexed only through it (see PatternStore.longer).
+        const x = store.longer[p]!;
+        if (x !== -1 && (text.startsWith(alt0[x]!, st) || startsWithAlt(text, st, x, store)))
+          sink(st, st + a.length + 1, x);
+        else sink(st, st + a.length, p);
       }
     }
   }
@@ -145,9 +216,9 @@ export class SampledIndex {
     this.live++;
   }
 
-  private growEntries(): void {
+  private growEntries(min = 0): void {
     // 1.5x: the arrays are most of the index's memory, and copying them is cheap next to filling them.
-    const n = Math.ceil(this.eHash.length * 1.5);
+    const n = Math.max(min, Math.ceil(this.eHash.length * 1.5));
     const grow = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
       const b = new Int32Array(n);
       b.set(a);
@@ -187,6 +258,42 @@ export class SampledIndex {
     }
     this.stale = 0;
   }
+}
+
+/** Counts the windows of pattern s per partition (in start[partition + 1]). */
+function countWindows(s: string, m: number, stride: number, start: Int32Array): void {
+  const d = s.length - m;
+  for (let off = 0, h = hashFolded(s, d); ; h = roll(h, s, d + off)) {
+    start[(mix(h) >>> (32 - PART_BITS)) + 1]!++;
+    if (++off === stride) break;
+  }
+}
+
+/** Writes the windows of pattern `id` (text s) at the next free entry of their partition. */
+function placeWindows(
+  s: string,
+  id: number,
+  m: number,
+  stride: number,
+  start: Int32Array,
+  eHash: Int32Array,
+  ePat: Int32Array,
+): void {
+  const d = s.length - m;
+  for (let off = 0, h = hashFolded(s, d); ; h = roll(h, s, d + off)) {
+    const at = start[mix(h) >>> (32 - PART_BITS)]!++;
+    eHash[at] = h;
+    ePat[at] = id * 16 + off;
+    if (++off === stride) break;
+  }
+}
+
+/** The hash of s[at, at + Q) from h, the hash of s[at - 1, at - 1 + Q): one multiply-add instead of Q. */
+function roll(h: number, s: string, at: number): number {
+  return (
+    (Math.imul(h - Math.imul(FOLD[s.charCodeAt(at - 1)]!, ROLL_OUT), 31) + FOLD[s.charCodeAt(at + Q - 1)]!) |
+    0
+  );
 }
 
 function hashFolded(s: string, at: number): number {

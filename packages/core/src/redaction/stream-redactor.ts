@@ -1,7 +1,8 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- indices are in range by construction */
-import { gramHash, Q } from './fold-hash.js';
-import { key3 } from './head-index.js';
+import { FOLD, gramHash, Q } from './fold-hash.js';
+import { GOLDEN, key3, key4, type HeadIndex } from './head-index.js';
 import { merge, type Hit, type RedactionCore } from './redaction-core.js';
+import type { PatternStore } from './sampled-index.js';
 import type { StreamRedactor } from './types.js';
 
 /** A stream redactor that also reports how much it is holding back (for benchmarks and back-pressure). */
@@ -26,18 +27,45 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9 || c === 12 || c === 11;
 }
 
+/** Ascending buffer positions, in a typed array with a count (no array length writes on the per-write path). */
+class Positions {
+  at = new Int32Array(16);
+  n = 0;
+
+  push(p: number): void {
+    if (this.n === this.at.length) {
+      const a = new Int32Array(this.n * 2);
+      a.set(this.at);
+      this.at = a;
+    }
+    this.at[this.n++] = p;
+  }
+
+  /** Drops positions below `cut` and shifts the rest down by it. */
+  shift(cut: number): void {
+    let k = 0;
+    for (let i = 0; i < this.n; i++) if (this.at[i]! >= cut) this.at[k++] = this.at[i]! - cut;
+    this.n = k;
+  }
+}
+
 /**
  * Streams through the batch engine without rescanning a fixed window. For known values it carries the set of
  * positions whose suffix is still the beginning of a registered form (usually the last 1-3 characters) and holds
  * back from the leftmost one only; everything before it is final, because any later match would have to start at
  * a live position. Rules cannot report partial matches, so they add a bounded hold-back: 256 characters, the
  * whole token still growing at the end with its key, and an open PEM block until its END line.
+ *
+ * Without rules, most writes take a fast path (`quickWrite`) that reads only the new chunk: it emits what is held
+ * plus the chunk's final part without joining them into one string (a join followed by a character read copied
+ * every chunk) and without a batch scan. Anything it cannot settle alone (a held position that still looks like a
+ * form, a new position that starts like one) goes to the general path, which sees the joined buffer.
  */
 export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor {
   let buf = '';
-  /** Ascending positions in buf whose suffix may still become a registered form. */
-  let live: number[] = [];
-  let spare: number[] = [];
+  /** Positions in buf whose suffix may still become a registered form. */
+  let live = new Positions();
+  let spare = new Positions();
   /** buf positions below this have been classified for `live`. */
   let checked = 0;
   /** The registration version `live` was computed for. */
@@ -55,28 +83,29 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
    */
   function updateLive(): boolean {
     const { known } = core;
-    const { head } = known;
     const L = buf.length;
     if (known.values === 0) {
-      live = [];
+      live.n = 0;
       checked = L;
       return false;
     }
+    const { head } = known;
     let mayMatch = false;
     if (known.version !== version) {
       // Values were registered or unregistered since the last flush: classify everything held from scratch.
       version = known.version;
-      live = [];
+      live.n = 0;
       checked = 0;
       mayMatch = true;
     }
     const minP = L - known.maxLen + 1;
-    // Two arrays swapped between flushes: no allocation per write.
+    // Two position sets swapped between flushes: no allocation per write.
     const next = spare;
-    next.length = 0;
-    for (const p of live) {
+    next.n = 0;
+    for (let i = 0; i < live.n; i++) {
+      const p = live.at[i]!;
       if (L - p < Q) {
-        if (p >= minP && shortLive(p, L)) next.push(p);
+        if (p >= minP && shortLive(head, known, buf, p, L)) next.push(p);
         continue;
       }
       // A form completed at an old live position starts with a head Q-gram too.
@@ -88,39 +117,55 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
     let p = Math.max(checked, minP, 0);
     // New positions before minP are too far back to be live but may start a complete form: scan then.
     if (checked < minP) mayMatch = true;
-    // New positions followed by a whole Q-gram: this loop sees every streamed character once, so it tests the
-    // cheap 3-character head bitmap first and hashes the Q-gram only where some pattern starts that way.
-    const lastFull = L - Q;
-    if (p <= lastFull) {
-      const text = buf;
-      const { head3 } = head;
-      let k = key3(text, p);
-      for (;;) {
-        if ((head3[k >>> 3]! & (1 << (k & 7))) !== 0) {
-          const h = gramHash(text, p, Q);
-          if (head.mayPrefix(h)) {
-            mayMatch = true;
-            if (head.prefixOwner(text, p, L, h, known) !== -1) next.push(p);
-          }
-        }
-        if (p === lastFull) break;
-        k = ((k << 7) | (text.charCodeAt(p + 3) & 127)) & 0x1fffff;
-        p++;
+    if (p <= L - Q) {
+      p = classifyFull(head, known, buf, p, L, next);
+      if (p < 0) {
+        mayMatch = true;
+        p = ~p;
       }
-      p++;
     }
-    for (; p < L; p++) if (shortLive(p, L)) next.push(p);
+    for (; p < L; p++) if (shortLive(head, known, buf, p, L)) next.push(p);
     spare = live;
     live = next;
     checked = L;
     return mayMatch;
   }
 
-  /** isLive for a suffix shorter than Q: the exact 3-character head bitmap first, then the prefix counts. */
-  function shortLive(p: number, L: number): boolean {
+  /**
+   * The fast path for known values only: the result of write(chunk), or undefined (and nothing changed) when the
+   * general path has to decide. Settles the write alone when every held live position stops looking like a form
+   * within the chunk's first characters and no new position starts like one: then no form can be complete in
+   * held + chunk, the held text is final, and only the chunk's last few characters can be live.
+   */
+  function quickWrite(chunk: string): string | undefined {
     const { known } = core;
-    if (L - p >= 3 && !known.head.mayStart3(key3(buf, p))) return false;
-    return known.head.isLive(buf, p, L, 0, known);
+    if (known.version !== version || known.values === 0) return undefined;
+    const H = buf.length;
+    const L = H + chunk.length;
+    // New positions too far back to be live may start a complete form: leave long chunks to the batch scan.
+    if (H < L - known.maxLen + 1 || chunk.length < Q) return undefined;
+    const { head } = known;
+    for (let i = 0; i < live.n; i++) {
+      const p = live.at[i]!;
+      if (L - p < Q || head.mayPrefix(hashAcross(buf, p, chunk))) return undefined;
+    }
+    // A new position whose Q-gram passes the head filter: the general path classifies it (and may scan).
+    if (!noFullStart(head, head.head4Of(known), chunk)) return undefined;
+    const next = spare;
+    next.n = 0;
+    let p = chunk.length - Q + 1;
+    for (; p < chunk.length; p++) if (shortLive(head, known, chunk, p, chunk.length)) next.push(p);
+    // Nothing held survived: emit the held text and the chunk up to its first live position.
+    const cut = next.n > 0 ? next.at[0]! : chunk.length;
+    next.shift(cut);
+    spare = live;
+    live = next;
+    const tail = cut === chunk.length ? '' : chunk.slice(cut);
+    const head0 = cut === chunk.length ? chunk : chunk.slice(0, cut);
+    const out = H === 0 ? head0 : buf + head0;
+    buf = tail;
+    checked = tail.length;
+    return out;
   }
 
   function ruleLimit(): number {
@@ -141,7 +186,7 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
   function flush(final: boolean): string {
     const mayMatch = updateLive();
     const L = buf.length;
-    let limit = final ? L : (live[0] ?? L);
+    let limit = final ? L : live.n > 0 ? live.at[0]! : L;
     if (rules && !final) limit = Math.min(limit, ruleLimit());
     if (limit === 0 && !final) {
       ruleScanned = L;
@@ -173,9 +218,7 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
     }
     if (cut > 0) {
       buf = buf.slice(cut);
-      let k = 0;
-      for (const p of live) if (p >= cut) live[k++] = p - cut;
-      live.length = k;
+      live.shift(cut);
       checked -= cut;
     }
     ruleScanned = buf.length;
@@ -186,6 +229,10 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
     write(chunk: string): string {
       if (typeof chunk !== 'string') throw new TypeError('StreamRedactor.write expects a string');
       if (chunk.length === 0) return '';
+      if (!rules && !heldHit) {
+        const out = quickWrite(chunk);
+        if (out !== undefined) return out;
+      }
       buf += chunk;
       if (rules && buf.length - ruleScanned < RULE_RESCAN) return '';
       return flush(false);
@@ -193,7 +240,7 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
     end(): string {
       const out = flush(true);
       buf = '';
-      live = [];
+      live.n = 0;
       checked = 0;
       ruleScanned = 0;
       heldHit = false;
@@ -203,4 +250,76 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
       return buf.length;
     },
   };
+}
+
+/**
+ * Classifies text positions from `from` to `end - Q` (each followed by a whole Q-gram): pushes the live ones to
+ * `out` and returns end - Q + 1, or its bitwise complement when some position's Q-gram passed the head filter (a
+ * form could start there). Sees every streamed character once, so it tests the cheap 3-character head bitmap
+ * first and hashes the Q-gram only where some pattern starts that way.
+ */
+function classifyFull(
+  head: HeadIndex,
+  store: PatternStore,
+  text: string,
+  from: number,
+  end: number,
+  out: Positions,
+): number {
+  const last = end - Q;
+  const { head3 } = head;
+  let mayMatch = false;
+  let k = key3(text, from);
+  for (let p = from; ; ) {
+    if ((head3[k >>> 3]! & (1 << (k & 7))) !== 0) {
+      const h = gramHash(text, p, Q);
+      if (head.mayPrefix(h)) {
+        mayMatch = true;
+        if (head.prefixOwner(text, p, end, h, store) !== -1) out.push(p);
+      }
+    }
+    if (p === last) break;
+    k = ((k << 7) | (text.charCodeAt(p + 3) & 127)) & 0x1fffff;
+    p++;
+  }
+  return mayMatch ? ~(last + 1) : last + 1;
+}
+
+/**
+ * True when no position of `text` followed by a whole Q-gram passes the head filter (so none starts a registered
+ * form). Reads one key4 every 4 characters: a pattern starting at p has its key4 at offset i - p (0-3) indexed
+ * for the sample i in [p, p + 3], so only the positions around a sample that hits are hashed.
+ */
+function noFullStart(head: HeadIndex, head4: Uint8Array, text: string): boolean {
+  const last = text.length - Q;
+  const shift = head.head4Shift;
+  const lastSample = text.length - 4;
+  let p = 0;
+  for (let i = 0; i <= lastSample; i += 4) {
+    const b = Math.imul(key4(text, i), GOLDEN) >>> shift;
+    if ((head4[b >>> 3]! & (1 << (b & 7))) === 0) continue;
+    for (p = Math.max(p, i - 3); p <= i && p <= last; p++)
+      if (head.mayPrefix(gramHash(text, p, Q))) return false;
+  }
+  // Positions after the last sample window (at most a few) are hashed directly.
+  for (p = Math.max(p, lastSample - (lastSample % 4) + 1); p <= last; p++)
+    if (head.mayPrefix(gramHash(text, p, Q))) return false;
+  return true;
+}
+
+/** isLive for a suffix shorter than Q: the 3-character head bitmap first, then the prefix counts. */
+function shortLive(head: HeadIndex, store: PatternStore, text: string, p: number, end: number): boolean {
+  if (end - p >= 3 && !head.mayStart3(key3(text, p))) return false;
+  return head.isLive(text, p, end, 0, store);
+}
+
+/** Folded hash of the Q characters from position p of a + b (p < a.length, a.length + b.length >= p + Q). */
+function hashAcross(a: string, p: number, b: string): number {
+  let h = 0;
+  for (let k = 0; k < Q; k++) {
+    const i = p + k;
+    const c = i < a.length ? a.charCodeAt(i) : b.charCodeAt(i - a.length);
+    h = (Math.imul(h, 31) + FOLD[c]!) | 0;
+  }
+  return h;
 }
