@@ -50,3 +50,4 @@ export {
 } from './errors.js';
 export type { AgentLeaseErrorCode } from './errors.js';
 export { redactJsonText } from './adapter-kit/redact-json-text.js';
+export { redactRepeatedText } from './adapter-kit/redact-repeated-text.js';

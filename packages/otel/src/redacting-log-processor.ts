@@ -3,6 +3,7 @@ import type { LogAttributes } from '@opentelemetry/api-logs';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { REDACTION_FAILED, toRedact, type Redact, type RedactSource } from './redact-source.js';
 import { scrubAnyMap, scrubAnyValue } from './scrub-any-value.js';
+import { exceptionAwareRedact } from './scrub-exception.js';
 import { ATTR_REDACTION_FAILED } from './semconv.js';
 
 /**
@@ -53,7 +54,7 @@ function scrubLogRecord(redact: Redact, record: ReadWriteLogRecord): void {
     if (clean !== record.severityText) record.severityText = clean;
   }
   const attributes = record.attributes;
-  const clean = scrubAnyMap(redact, attributes);
+  const clean = scrubAnyMap(exceptionAwareRedact(redact, attributes), attributes);
   if (clean !== attributes) replaceAll(attributes, clean);
 }
 

@@ -1,5 +1,6 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import type { Redact } from './redact-source.js';
+import { exceptionAwareRedact } from './scrub-exception.js';
 
 /** The scrubbed value, or the same value (same reference) when nothing in it changed. */
 export function scrubValue<V extends AttributeValue | undefined>(redact: Redact, value: V): V {
@@ -19,8 +20,9 @@ export function scrubValue<V extends AttributeValue | undefined>(redact: Redact,
  * Scrubs keys and values in place. A key that holds a secret is renamed to its redacted form (two such keys
  * may collapse into one: losing an attribute is acceptable, leaking it is not).
  */
-export function scrubAttributesInPlace(redact: Redact, attributes: Attributes | undefined): void {
+export function scrubAttributesInPlace(redactText: Redact, attributes: Attributes | undefined): void {
   if (attributes === undefined) return;
+  const redact = exceptionAwareRedact(redactText, attributes);
   for (const key of Object.keys(attributes)) {
     const value = attributes[key];
     const clean = scrubValue(redact, value);
@@ -36,7 +38,8 @@ export function scrubAttributesInPlace(redact: Redact, attributes: Attributes | 
 }
 
 /** A scrubbed copy (never the input object, so the caller may hand it on while the original stays shared). */
-export function scrubAttributesCopy(redact: Redact, attributes: Attributes): Attributes {
+export function scrubAttributesCopy(redactText: Redact, attributes: Attributes): Attributes {
+  const redact = exceptionAwareRedact(redactText, attributes);
   const out: Attributes = {};
   for (const key of Object.keys(attributes)) out[redact(key)] = scrubValue(redact, attributes[key]);
   return out;

@@ -56,6 +56,18 @@ describe('redactDeep', () => {
     expect(agg.message).toBe(`outer ${V}`); // input untouched
   });
 
+  it("redacts a value cut off at the end of an Error's message in the stack too, where frames follow it", () => {
+    const r = createRedactor();
+    const value = 'Zt7Qm2Xv9Lp4Rk8Wn3Bs6Hd1Fg5Jc0Ya';
+    r.register(value, 'svc');
+    const error = new Error(`upstream rejected session ${value.slice(0, 20)}…`);
+    const out = r.redactDeep(error);
+    expect(out.message).toBe('upstream rejected session [REDACTED:svc]…');
+    expect(out.stack).toContain('upstream rejected session [REDACTED:svc]…\n    at ');
+    expect(out.stack).not.toContain(value.slice(0, 12));
+    expect(error.stack).toContain(value.slice(0, 20)); // the input is not mutated
+  });
+
   it('is safe on cycles', () => {
     const r = make();
     const a: Record<string, unknown> = { v: V };

@@ -1,3 +1,5 @@
+import { redactRepeatedText } from '../adapter-kit/redact-repeated-text.js';
+
 /** Deeper than this, a value is replaced rather than walked (a hostile or accidental very deep structure). */
 const MAX_DEPTH = 512;
 const TOO_DEEP = '[REDACTED:too-deep]';
@@ -34,14 +36,24 @@ export function redactDeep<T>(value: T, redact: (text: string) => string): T {
   };
 
   const copyErrorProps = (from: Error, to: Error, depth: number): void => {
+    // The stack repeats the message: a value only the message's redaction catches (cut off at its end) must not
+    // survive in the stack, where frames follow it.
+    const message: unknown = Object.hasOwn(from, 'message') ? from.message : undefined;
+    const cleanMessage = typeof message === 'string' ? str(message, depth + 1) : undefined;
+    const redactText = (key: PropertyKey, text: unknown): unknown =>
+      key === 'message' && cleanMessage !== undefined && text === message
+        ? cleanMessage
+        : key === 'stack' && typeof text === 'string' && typeof message === 'string'
+          ? redactRepeatedText((t) => str(t, depth + 1), text, message, cleanMessage ?? message)
+          : walk(text, depth + 1);
     for (const key of Reflect.ownKeys(from)) {
       const d = Object.getOwnPropertyDescriptor(from, key);
       if (d === undefined) continue;
-      if ('value' in d) d.value = walk(d.value, depth + 1);
+      if ('value' in d) d.value = redactText(key, d.value);
       else if (key === 'stack' || key === 'message') {
         // Some engines expose these as accessors; read them once and copy the redacted text as data.
         Object.defineProperty(to, key, {
-          value: walk(from[key], depth + 1),
+          value: redactText(key, from[key]),
           writable: true,
           enumerable: false,
           configurable: true,
