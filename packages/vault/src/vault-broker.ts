@@ -17,7 +17,7 @@ import {
 } from './core.js';
 import { safeSink } from './events.js';
 import { parentTokenSource } from './parent-token.js';
-import { staticToken, withToken, type TokenSource } from './renewing-token.js';
+import { readAuth, staticToken, withToken, type TokenSource } from './renewing-token.js';
 import { RevocationQueue } from './revocation-queue.js';
 import type { CircuitState } from './circuit-breaker.js';
 import { VaultClient } from './vault-client.js';
@@ -47,10 +47,6 @@ export interface VaultBroker extends Broker {
  * credentials need at least 2 anyway: Vault refuses to hand out a leased secret on a token's last use.
  */
 export const CHILD_TOKEN_USES = 2;
-
-interface CreateTokenBody {
-  auth?: { client_token?: unknown; lease_duration?: unknown } | null;
-}
 
 interface ReadBody {
   data?: unknown;
@@ -128,17 +124,12 @@ export function vaultBroker(options: VaultBrokerOptions): VaultBroker {
       },
     };
     const options = { signal: request.signal, onAttempt };
-    const send = (): Promise<unknown> =>
-      withToken(session, options, (token) =>
-        client.send('token create', token, 'write', `auth/token/create/${role}`, body, options),
-      );
     const issuedAt = Date.now();
-    const created = (await send()) as CreateTokenBody | null;
-    const auth = created?.auth;
-    if (!auth || typeof auth.client_token !== 'string' || typeof auth.lease_duration !== 'number') {
-      throw new VaultRequestError({ operation: 'token create', code: 'EBADRESPONSE' });
-    }
-    return new ChildToken(auth.client_token, issuedAt + auth.lease_duration * 1000);
+    const created = await withToken(session, options, (token) =>
+      client.send('token create', token, 'write', `auth/token/create/${role}`, body, options),
+    );
+    const auth = readAuth(created, 'token create');
+    return new ChildToken(auth.token, issuedAt + auth.ttlSeconds * 1000);
   }
 
   function stringField(data: unknown, field: string, credential: string): string {
