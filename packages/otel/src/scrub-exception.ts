@@ -16,5 +16,10 @@ export function exceptionAwareRedact(redact: Redact, attributes: Readonly<Record
   if (typeof message !== 'string' || typeof stack !== 'string') return redact;
   const cleanMessage = redact(message);
   if (cleanMessage === message) return redact;
-  return (text) => (text === stack ? redactRepeatedText(redact, text, message, cleanMessage) : redact(text));
+  return (text) =>
+    text === message
+      ? cleanMessage
+      : text === stack
+        ? redactRepeatedText(redact, text, message, cleanMessage)
+        : redact(text);
 }
