@@ -146,17 +146,6 @@ export class KnownMatcher implements PatternStore {
     return this.slots[this.slotOf[id]!]!.regs[0]!;
   }
 
-  get patterns(): number {
-    this.sync();
-    return this.alt0.length - this.freeIds.length;
-  }
-
-  /** Typed-array bytes of the indexes (the strings are on top). */
-  indexBytes(): number {
-    this.sync();
-    return this.buckets.reduce((s, b) => s + b.bytes(), 0);
-  }
-
   /** Indexes the queued values: forms first, then every table sized once, then the inserts. */
   private sync(): void {
     if (this.pending.length === 0) return;

@@ -193,11 +193,6 @@ export class SampledIndex {
     }
   }
 
-  /** Bytes held by the typed arrays, for the heap budget. */
-  bytes(): number {
-    return this.filter.byteLength + this.heads.byteLength + this.eHash.byteLength * 3;
-  }
-
   private insert(h: number, packed: number): void {
     let e = this.free;
     if (e !== -1) this.free = this.eNext[e]!;
