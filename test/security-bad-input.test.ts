@@ -19,13 +19,13 @@ import {
 import { guardTools } from '@agent-lease/ai-sdk';
 import { guardTool } from '@agent-lease/langchain';
 import { redactingExporter, setupTracing } from '@agent-lease/otel';
+import { seededRandom } from '@agent-lease/testing';
 import { vaultBroker } from '@agent-lease/vault';
 import { tool as lcTool } from '@langchain/core/tools';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { tool } from 'ai';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { prng } from './support/case-values.js';
 
 const VALUE = 'bad-input-value-7Qw3Er5Ty8';
 const broker = () => localBroker({ credentials: { github: { value: VALUE } } });
@@ -431,7 +431,7 @@ function adversarialInputs(rule: Rule): [string, string][] {
     out.push([`${lit} repeated`, fill(lit)]);
     out.push([`${lit}: spaced`, fill(`${lit} :    "`)]);
   }
-  const r = prng(rule.id.length * 7919 + rule.id.charCodeAt(0));
+  const r = seededRandom(rule.id.length * 7919 + rule.id.charCodeAt(0));
   const alphabet = `${[...new Set(rule.pattern.source.replace(/\\./g, ''))].join('')}aA0_-./:=+ `;
   let mix = '';
   while (mix.length < MiB) mix += alphabet[Math.floor(r() * alphabet.length)]!;

@@ -1,17 +1,6 @@
 // Deterministic credential values and encodings for the generated leak suite. Every case is derived from small
 // integers (shape index, seed), so fast-check prints those and never a value: the value exists only in memory.
-
-/** mulberry32: tiny, seedable, good enough to spread test inputs (not for anything secret). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@agent-lease/testing';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const HEX = '0123456789abcdef';
@@ -52,7 +41,7 @@ export type ShapeName = keyof typeof SHAPES;
 export const SHAPE_NAMES = Object.keys(SHAPES) as ShapeName[];
 
 export function makeValue(shape: ShapeName, seed: number): string {
-  return SHAPES[shape](prng(seed));
+  return SHAPES[shape](seededRandom(seed));
 }
 
 /**
@@ -85,7 +74,7 @@ export const ENCODING_NAMES = Object.keys(ENCODINGS) as EncodingName[];
 
 /** Splits text at `parts - 1` random positions (code units: a surrogate pair may be cut, as providers do). */
 export function randomSplit(text: string, seed: number, maxParts = 12): string[] {
-  const r = prng(seed ^ 0x9e3779b9);
+  const r = seededRandom(seed ^ 0x9e3779b9);
   const parts = 1 + Math.floor(r() * maxParts);
   const cuts = new Set<number>();
   for (let i = 1; i < parts; i++) cuts.add(Math.floor(r() * text.length));

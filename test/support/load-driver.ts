@@ -1,5 +1,6 @@
 // Drives many guarded calls at a fixed concurrency, each with a seeded fate: ok, broker fault, abort (before,
 // during acquire, during the body), timeout, or a throwing tool body. Records what each call returned.
+import { seededRandom } from '@agent-lease/testing';
 import {
   AgentLeaseError,
   BrokerUnavailableError,
@@ -7,7 +8,6 @@ import {
   LeaseTimeoutError,
   type Guard,
 } from '@agent-lease/core';
-import { prng } from './case-values.js';
 
 export type Fate = 'ok' | 'broker-fault' | 'abort' | 'timeout' | 'throw';
 
@@ -23,7 +23,7 @@ export interface LoadResult {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function fateOf(i: number, seed: number): Fate {
-  const r = prng(seed * 100_003 + i)();
+  const r = seededRandom(seed * 100_003 + i)();
   if (r < 0.1) return 'broker-fault';
   if (r < 0.2) return 'abort';
   if (r < 0.3) return 'timeout';
@@ -51,7 +51,7 @@ export async function runLoad(
   const needs = { credential: options.credential ?? 'svc', scopes: ['load:run'] };
 
   async function one(i: number): Promise<void> {
-    const rand = prng(options.seed * 7919 + i);
+    const rand = seededRandom(options.seed * 7919 + i);
     const fate = fateOf(i, options.seed);
     fates[fate]++;
     const toolCallId = `load-${options.offset ?? 0}-${i}`;

@@ -10,6 +10,7 @@ export type {
   LeaseInfo,
 } from './vault-server/server.js';
 export { createManualClock, systemClock } from './vault-server/clock.js';
+export { seededRandom } from './seeded-random.js';
 export type { Clock, ManualClock } from './vault-server/clock.js';
 export type { Fault, FaultRule, FaultInjector } from './vault-server/faults.js';
 export type { RequestLogEntry } from './vault-server/request-log.js';

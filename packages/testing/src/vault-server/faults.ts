@@ -1,3 +1,5 @@
+import { seededRandom } from '../seeded-random.js';
+
 /**
  * Fault injection for the Vault test server. A fault applies to the next `count` matching requests, or to a
  * `fraction` of them (seeded, so runs are reproducible). `phase: 'before'` (default) fails the request before Vault
@@ -22,18 +24,6 @@ interface ActiveRule extends FaultRule {
   remaining: number;
 }
 
-/** mulberry32: tiny seeded PRNG so fractional faults are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class FaultInjector {
   private rules: ActiveRule[] = [];
   private random: () => number;
@@ -41,7 +31,7 @@ export class FaultInjector {
   readonly fired = { latency: 0, status: 0, reset: 0 };
 
   constructor(seed = 1) {
-    this.random = prng(seed);
+    this.random = seededRandom(seed);
   }
 
   inject(rule: FaultRule): void {
