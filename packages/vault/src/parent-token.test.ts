@@ -79,7 +79,7 @@ describe('the parent of the per-call tokens (test server)', () => {
     const [parent] = parents();
     await vaultRequest(target, 'POST', 'auth/token/revoke-accessor', { accessor: parent?.accessor });
     const lease = await broker.acquire(request());
-    expect(lease.value).toBe(p.kvValue);
+    expect(lease.value === p.kvValue).toBe(true); // a boolean: a failure never prints the secret
     expect(created()).toBe(2);
     await broker.revoke(lease, request());
   });
@@ -112,7 +112,7 @@ describe('the parent of the per-call tokens (test server)', () => {
     // parentToken: false works with that policy, at the price of per-call tokens bounded only by their TTL.
     const direct = make({ auth: { token: roleOnlyToken }, parentToken: false });
     const lease = await direct.acquire(request());
-    expect(lease.value).toBe(p.kvValue);
+    expect(lease.value === p.kvValue).toBe(true); // a boolean: a failure never prints the secret
     await direct.revoke(lease, request());
     await direct.close();
     expect(await liveChildTokens(target, p)).toBe(0);

@@ -136,7 +136,7 @@ describe.each(kinds)('vaultBroker against %s', (kind) => {
       const request = leaseRequest('github');
       const before = target.server?.requestLog.length ?? 0;
       const lease = await broker.acquire(request);
-      expect(lease.value).toBe(p.kvValue);
+      expect(lease.value === p.kvValue).toBe(true); // a boolean: a failure never prints the secret
       expect(lease.inject).toEqual({ type: 'bearer' });
       expect(lease.renewable).toBe(false);
       expect(lease.expiresAt).toBeGreaterThan(Date.now() + 55_000);
@@ -258,7 +258,7 @@ describe.each(kinds)('vaultBroker against %s', (kind) => {
     await broker.ready();
     expect(events.filter((e) => e.type === 'login')).toHaveLength(1);
     const lease = await broker.acquire(leaseRequest('github'));
-    expect(lease.value).toBe(p.kvValue);
+    expect(lease.value === p.kvValue).toBe(true); // a boolean: a failure never prints the secret
     expect(events.find((e) => e.type === 'acquire')).toMatchObject({ roundTrips: 2 });
     await broker.revoke(lease, leaseRequest('github'));
   });
@@ -303,7 +303,7 @@ describe('vaultBroker resilience (test server)', () => {
       match: (r) => r.path.startsWith('secret/'),
     });
     const lease = await broker.acquire(leaseRequest('github'));
-    expect(lease.value).toBe(p.kvValue);
+    expect(lease.value === p.kvValue).toBe(true); // a boolean: a failure never prints the secret
     expect(broker.stats().requests - sentBefore).toBe(4);
     await broker.revoke(lease, leaseRequest('github'));
   });
@@ -416,7 +416,7 @@ describe('vaultBroker resilience (test server)', () => {
       .find((t) => t.path === 'auth/approle/login');
     await vaultRequest(target, 'POST', 'auth/token/revoke-accessor', { accessor: login?.accessor });
     const lease = await broker.acquire(leaseRequest('github'));
-    expect(lease.value).toBe(p.kvValue);
+    expect(lease.value === p.kvValue).toBe(true); // a boolean: a failure never prints the secret
     expect(events.filter((e) => e.type === 'login')).toHaveLength(2);
   });
 
@@ -443,7 +443,7 @@ describe('vaultBroker resilience (test server)', () => {
     expect(events.filter((e) => e.type === 'renew').length).toBeGreaterThanOrEqual(1);
     expect(events.filter((e) => e.type === 'login').length).toBeGreaterThanOrEqual(2);
     // The session always holds a live token.
-    expect((await broker.acquire(leaseRequest('github'))).value).toBe(p.kvValue);
+    expect((await broker.acquire(leaseRequest('github'))).value === p.kvValue).toBe(true);
     await vaultRequest(target, 'POST', `auth/approle/role/${p.role}`, {
       token_ttl: '20m',
       token_max_ttl: '1h',

@@ -13,17 +13,19 @@ describe('redactRepeatedText', () => {
 
   it('catches a cut-off value in the copy of the message that more text follows', () => {
     const cleanMessage = redact(message);
-    expect(cleanMessage).not.toContain(value.slice(0, 12));
+    expect(cleanMessage.includes(value.slice(0, 12))).toBe(false); // booleans: a failure never prints the value
     // Redacting the stack on its own misses it: the cut-off head is not at the end of the text.
-    expect(redact(stack)).toContain(value.slice(0, 12));
+    expect(redact(stack).includes(value.slice(0, 12))).toBe(true);
     const cleanStack = redactRepeatedText(redact, stack, message, cleanMessage);
-    expect(cleanStack).not.toContain(value.slice(0, 12));
-    expect(cleanStack).toContain('at call (/app/client.js:10:5)');
+    expect(cleanStack.includes(value.slice(0, 12))).toBe(false);
+    expect(cleanStack.includes('at call (/app/client.js:10:5)')).toBe(true);
     expect(cleanStack.startsWith(`Error: ${cleanMessage}`)).toBe(true);
   });
 
   it('is plain redaction when the original is unchanged or not repeated', () => {
     expect(redactRepeatedText(redact, 'plain text', 'x', 'x')).toBe('plain text');
-    expect(redactRepeatedText(redact, `token ${value}`, 'absent', 'gone')).toBe('token [REDACTED:svc]');
+    expect(redactRepeatedText(redact, `token ${value}`, 'absent', 'gone') === 'token [REDACTED:svc]').toBe(
+      true,
+    );
   });
 });

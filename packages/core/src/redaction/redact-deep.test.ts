@@ -62,10 +62,11 @@ describe('redactDeep', () => {
     r.register(value, 'svc');
     const error = new Error(`upstream rejected session ${value.slice(0, 20)}…`);
     const out = r.redactDeep(error);
-    expect(out.message).toBe('upstream rejected session [REDACTED:svc]…');
-    expect(out.stack).toContain('upstream rejected session [REDACTED:svc]…\n    at ');
-    expect(out.stack).not.toContain(value.slice(0, 12));
-    expect(error.stack).toContain(value.slice(0, 20)); // the input is not mutated
+    // Booleans: a failure never prints the value.
+    expect(out.message === 'upstream rejected session [REDACTED:svc]…').toBe(true);
+    expect(out.stack?.includes('upstream rejected session [REDACTED:svc]…\n    at ')).toBe(true);
+    expect(out.stack?.includes(value.slice(0, 12))).toBe(false);
+    expect(error.stack?.includes(value.slice(0, 20))).toBe(true); // the input is not mutated
   });
 
   it('is safe on cycles', () => {
