@@ -19,7 +19,7 @@ describe('toVaultRequestError', () => {
       vaultErrors: ['token [token] is not allowed'],
     });
     expect(safe.message).toBe('vault kv read failed: HTTP 403');
-    expect(inspect(safe, { showHidden: true, depth: 10 })).not.toContain(TOKEN);
+    expect(inspect(safe, { showHidden: true, depth: 10 }).includes(TOKEN)).toBe(false);
   });
 
   it('classifies retryable statuses exactly as Vault documents them', () => {
@@ -46,6 +46,6 @@ describe('toVaultRequestError', () => {
   it('drops everything from unknown errors (e.g. tv4 validation errors carrying arguments)', () => {
     const safe = toVaultRequestError({ message: `bad ${TOKEN}`, params: { token: TOKEN } }, 'x');
     expect(safe.code).toBe('EINVALID');
-    expect(inspect(safe, { showHidden: true })).not.toContain(TOKEN);
+    expect(inspect(safe, { showHidden: true }).includes(TOKEN)).toBe(false);
   });
 });

@@ -87,7 +87,7 @@ describe('known values', () => {
     expect(r.redact(TOKEN)).toBe('[REDACTED:second]');
     b();
     expect(r.size).toBe(0);
-    expect(r.redact(TOKEN)).toBe(TOKEN);
+    expect(r.redact(TOKEN) === TOKEN).toBe(true); // unregistered: passes through
   });
 
   it('catches a truncated tail of at least 8 characters, also before an ellipsis', () => {
@@ -126,7 +126,7 @@ describe('known values', () => {
     const f = r.scan(text);
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ rule: 'known:api', start: 2, end: 2 + TOKEN.length });
-    expect(JSON.stringify(f)).not.toContain(TOKEN);
+    expect(JSON.stringify(f).includes(TOKEN)).toBe(false);
   });
 
   it('registers and unregisters one value in well under 1 ms with 5,000 live', () => {
