@@ -55,31 +55,35 @@ export class RedactionCore {
    * >= 8 characters of a form, optionally followed by "..." or "…", as span attribute limits leave it).
    */
   hits(text: string, tail: boolean): Hit[] {
-    const out: Hit[] = [];
-    const { known } = this;
-    if (known.values > 0) {
-      known.find(text, (start, end, id) => {
-        const reg = known.ownerOf(id);
-        out.push({ start, end, from: start, known: reg, label: reg.label, secret: '' });
-      });
-      if (tail) {
-        const end = text.length - trailingEllipsis(text);
-        const t = known.head.leftmostTail(
-          text,
-          Math.max(0, end - known.maxLen + 1),
-          end,
-          MIN_SECRET_LENGTH,
-          known,
-        );
-        if (t !== undefined) {
-          const reg = known.ownerOf(t[1]);
-          out.push({ start: t[0], end, from: t[0], known: reg, label: reg.label, secret: '' });
-        }
-      }
-    }
+    const out = this.knownHits(text, tail, []);
     this.rules?.scan(text, (start, end, label, secret, from) => {
       out.push({ start, end, from, known: undefined, label, secret });
     });
+    return out;
+  }
+
+  /** The registered forms in `text` (and with `tail` one cut short at its end), appended to `out`. */
+  knownHits(text: string, tail: boolean, out: Hit[]): Hit[] {
+    const { known } = this;
+    if (known.values === 0) return out;
+    known.find(text, (start, end, id) => {
+      const reg = known.ownerOf(id);
+      out.push({ start, end, from: start, known: reg, label: reg.label, secret: '' });
+    });
+    if (tail) {
+      const end = text.length - trailingEllipsis(text);
+      const t = known.head.leftmostTail(
+        text,
+        Math.max(0, end - known.maxLen + 1),
+        end,
+        MIN_SECRET_LENGTH,
+        known,
+      );
+      if (t !== undefined) {
+        const reg = known.ownerOf(t[1]);
+        out.push({ start: t[0], end, from: t[0], known: reg, label: reg.label, secret: '' });
+      }
+    }
     return out;
   }
 

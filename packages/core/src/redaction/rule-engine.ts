@@ -3,6 +3,8 @@ import { InvalidConfigError } from '../errors.js';
 import { builtinRules, type BuiltinRule } from './builtin-rules.js';
 import { shannonEntropy } from './entropy.js';
 import { RulePrefilter } from './rule-prefilter.js';
+import { ruleFences, ruleReach, type RuleReach } from './rule-reach.js';
+import { RuleStream } from './rule-stream.js';
 import { ruleTriggers } from './rule-triggers.js';
 import type { RuleOptions, SecretRule } from './types.js';
 
@@ -279,6 +281,22 @@ export class RuleEngine {
     }
   }
 
+  /**
+   * A scanner that carries its state across stream writes (rule-stream.ts), or undefined when a stream has to
+   * rescan: user rules have no prefilter triggers, so they could start anywhere.
+   */
+  streamScanner(): RuleStream | undefined {
+    const { prefilter, sticky, active } = this;
+    if (prefilter === undefined || this.user.length > 0) return undefined;
+    return new RuleStream({
+      prefilter,
+      reach: active.map(reachOf),
+      fences: active.map((r) => ruleFences[r.id]),
+      tryAt: (rule, text, at) => sticky[rule]!.exec(text, at),
+      accept: (rule, secret) => this.acceptRule(active[rule]!, secret),
+    });
+  }
+
   /** Id of the first specific (non-generic) rule that matches at the start of `value`. */
   private specificAtStart(value: string): string | undefined {
     const { prefilter, sticky, active } = this;
@@ -297,7 +315,10 @@ export class RuleEngine {
 
   /** The rule id to report, or undefined when the hit is dropped. */
   private accept(part: Part, secret: string): string | undefined {
-    const { rule } = part;
+    return this.acceptRule(part.rule, secret);
+  }
+
+  private acceptRule(rule: SecretRule & { generic?: boolean }, secret: string): string | undefined {
     if (this.allowValues.has(secret) || this.allowPatterns.some((re) => re.test(secret))) return undefined;
     if (rule.generic === true) {
       // The value of a key=value hit may be a token a specific rule knows: report that rule instead.
@@ -308,4 +329,12 @@ export class RuleEngine {
     if (rule.validate !== undefined && !rule.validate(secret)) return undefined;
     return rule.id;
   }
+}
+
+const reaches = new Map<BuiltinRule, RuleReach | undefined>();
+
+/** A built-in rule's reach, derived once per process. */
+function reachOf(rule: BuiltinRule): RuleReach | undefined {
+  if (!reaches.has(rule)) reaches.set(rule, ruleReach(rule.pattern));
+  return reaches.get(rule);
 }

@@ -194,9 +194,44 @@ export class RulePrefilter {
 
   /** Appends every start a trigger in `text` points to (unordered, possibly repeated) to `out`. */
   find(text: string, out: Starts): void {
+    this.sample(text, 0, text.length - Q, out);
+    if (this.dots.length > 0) this.findDots(text, 0, text.length, out);
+  }
+
+  /** Longest trigger and how far a trigger's first element can lie before the sample that finds it. */
+  get reach(): { longest: number; lead: number; minAt: number; dotAfter: number; dotBefore: number } {
+    let longest = 0;
+    let lead = 0;
+    let minAt = 0;
+    for (let t = 0; t < this.trLen.length; t++) {
+      longest = Math.max(longest, this.trLen[t]!);
+      lead = Math.max(lead, this.trWin[t]! + STRIDE - 1);
+      for (const d of this.trAt[t]!) minAt = Math.min(minAt, d);
+    }
+    let dotAfter = 0;
+    let dotBefore = 0;
+    for (const { needs, at } of this.dots) {
+      for (const n of needs) {
+        dotAfter = Math.max(dotAfter, n.offset);
+        dotBefore = Math.min(dotBefore, n.offset);
+      }
+      for (const d of at) dotBefore = Math.min(dotBefore, d);
+    }
+    return { longest, lead, minAt, dotAfter, dotBefore };
+  }
+
+  /**
+   * The stream's part of `find`: samples at from, from + 3, … up to `last` and dots in [dotFrom, dotTo). Over
+   * consecutive calls with the same alignment it reports exactly what one `find` over the whole text would.
+   */
+  findRange(text: string, from: number, last: number, dotFrom: number, dotTo: number, out: Starts): void {
+    this.sample(text, from, last, out);
+    if (this.dots.length > 0) this.findDots(text, dotFrom, dotTo, out);
+  }
+
+  private sample(text: string, from: number, last: number, out: Starts): void {
     const { bits } = this;
-    const last = text.length - Q;
-    for (let i = 0; i <= last; i += STRIDE) {
+    for (let i = from; i <= last; i += STRIDE) {
       const a = text.charCodeAt(i);
       const b = text.charCodeAt(i + 1);
       const c = text.charCodeAt(i + 2);
@@ -207,13 +242,12 @@ export class RulePrefilter {
           : ((a < 128 ? a : 0) << 14) | ((b < 128 ? b : 0) << 7) | (c < 128 ? c : 0);
       if ((bits[key >>> 3]! & (1 << (key & 7))) !== 0) this.candidates(text, i, key, out);
     }
-    if (this.dots.length > 0) this.findDots(text, out);
   }
 
   /** Rules anchored on a '.': indexOf skips to each dot at memchr speed. */
-  private findDots(text: string, out: Starts): void {
+  private findDots(text: string, from: number, to: number, out: Starts): void {
     const n = text.length;
-    for (let d = text.indexOf('.'); d !== -1; d = text.indexOf('.', d + 1)) {
+    for (let d = text.indexOf('.', from); d !== -1 && d < to; d = text.indexOf('.', d + 1)) {
       for (const { rule, needs, at } of this.dots) {
         let ok = true;
         for (const { offset, set, ascii } of needs) {

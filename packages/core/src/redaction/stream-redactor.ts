@@ -2,6 +2,7 @@
 import { FOLD, gramHash, Q } from './fold-hash.js';
 import { GOLDEN, key3, key4, type HeadIndex } from './head-index.js';
 import { merge, type Hit, type RedactionCore } from './redaction-core.js';
+import type { StreamRuleHit } from './rule-stream.js';
 import type { PatternStore } from './sampled-index.js';
 import type { StreamRedactor } from './types.js';
 
@@ -53,8 +54,11 @@ class Positions {
  * Streams through the batch engine without rescanning a fixed window. For known values it carries the set of
  * positions whose suffix is still the beginning of a registered form (usually the last 1-3 characters) and holds
  * back from the leftmost one only; everything before it is final, because any later match would have to start at
- * a live position. Rules cannot report partial matches, so they add a bounded hold-back: 256 characters, the
- * whole token still growing at the end with its key, and an open PEM block until its END line.
+ * a live position. Built-in rules are carried too (rule-stream.ts): each candidate a rule trigger reports is
+ * tried once, when no later text can change its answer, and only text from the earliest open candidate (or the
+ * last few characters a trigger could still start in) is held. User rules have no triggers, so with them the
+ * rules rescan a bounded window instead: 256 characters, the whole token still growing at the end with its key,
+ * and an open PEM block until its END line.
  *
  * Without rules, most writes take a fast path (`quickWrite`) that reads only the new chunk: it emits what is held
  * plus the chunk's final part without joining them into one string (a join followed by a character read copied
@@ -75,6 +79,14 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
   /** buf length at the last rule scan. */
   let ruleScanned = 0;
   const rules = core.rules !== undefined;
+  /** Built-in rules carried across writes (rule-stream.ts); user rules rescan a bounded window instead. */
+  let scanner = core.rules?.streamScanner();
+  /** Absolute stream position of buf[0] (the rule scanner works in absolute positions). */
+  let base = 0;
+  /** Accepted rule hits not emitted yet, at absolute positions. */
+  let ruleHits: StreamRuleHit[] = [];
+  /** A registered form may be in buf but no batch scan has looked yet (the rules held everything back). */
+  let knownDue = false;
 
   /**
    * Classifies the new positions. Returns false when no registered form can occur in buf: nothing was live and
@@ -117,6 +129,8 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
     let p = Math.max(checked, minP, 0);
     // New positions before minP are too far back to be live but may start a complete form: scan then.
     if (checked < minP) mayMatch = true;
+    // Most writes bring no position that starts like a form: a sampled pass settles them without hashing each.
+    if (p <= L - Q && noFullStart(head, head.head4Of(known), buf, p, L)) p = L - Q + 1;
     if (p <= L - Q) {
       p = classifyFull(head, known, buf, p, L, next);
       if (p < 0) {
@@ -183,7 +197,62 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
     return Math.max(0, limit);
   }
 
+  /** flush with the carried rule scanner: known values as without rules, rule hits from the scanner. */
+  function flushCarried(final: boolean): string {
+    const carried = scanner!;
+    if (updateLive()) knownDue = true;
+    const L = buf.length;
+    // The scanner needs the character before its frontier (lookbehinds read it).
+    const frontier = carried.advance(buf, base, final, ruleHits) - base - 1;
+    const limit = final ? L : Math.min(live.n > 0 ? live.at[0]! : L, frontier);
+    if (limit <= 0 && !final) return '';
+    let hits = NO_HITS;
+    if (final || knownDue || heldHit) {
+      hits = core.knownHits(buf, final, []);
+      heldHit = hits.length > 0;
+      knownDue = false;
+    }
+    if (ruleHits.length > 0) {
+      if (hits === NO_HITS) hits = [];
+      for (const h of ruleHits)
+        hits.push({
+          start: h.start - base,
+          end: h.end - base,
+          from: h.from - base,
+          known: undefined,
+          label: h.label,
+          secret: h.secret,
+        });
+    }
+    let cut = limit;
+    let out: string;
+    if (hits.length === 0) out = buf.slice(0, cut);
+    else {
+      const segments = merge(hits);
+      let n = 0;
+      // Emit segments wholly before the limit; one that crosses it might still grow, so stop before it.
+      for (; n < segments.length; n++) {
+        const sg = segments[n]!;
+        if (sg.start >= limit) break;
+        if (sg.end > limit) {
+          cut = sg.start;
+          break;
+        }
+      }
+      out = core.render(buf, segments.slice(0, n), 0, cut);
+    }
+    if (cut > 0) {
+      buf = buf.slice(cut);
+      live.shift(cut);
+      checked -= cut;
+      base += cut;
+      if (ruleHits.length > 0) ruleHits = ruleHits.filter((h) => h.start >= base);
+    }
+    return out;
+  }
+
   function flush(final: boolean): string {
+    if (scanner !== undefined) return flushCarried(final);
     const mayMatch = updateLive();
     const L = buf.length;
     let limit = final ? L : live.n > 0 ? live.at[0]! : L;
@@ -234,7 +303,7 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
         if (out !== undefined) return out;
       }
       buf += chunk;
-      if (rules && buf.length - ruleScanned < RULE_RESCAN) return '';
+      if (rules && scanner === undefined && buf.length - ruleScanned < RULE_RESCAN) return '';
       return flush(false);
     },
     end(): string {
@@ -244,6 +313,10 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
       checked = 0;
       ruleScanned = 0;
       heldHit = false;
+      base = 0;
+      ruleHits = [];
+      knownDue = false;
+      if (scanner !== undefined) scanner = core.rules?.streamScanner();
       return out;
     },
     get held(): number {
@@ -286,24 +359,24 @@ function classifyFull(
 }
 
 /**
- * True when no position of `text` followed by a whole Q-gram passes the head filter (so none starts a registered
- * form). Reads one key4 every 4 characters: a pattern starting at p has its key4 at offset i - p (0-3) indexed
- * for the sample i in [p, p + 3], so only the positions around a sample that hits are hashed.
+ * True when no position of text[from, end) followed by a whole Q-gram passes the head filter (so none starts a
+ * registered form). Reads one key4 every 4 characters: a pattern starting at p has its key4 at offset i - p (0-3)
+ * indexed for the sample i in [p, p + 3], so only the positions around a sample that hits are hashed.
  */
-function noFullStart(head: HeadIndex, head4: Uint8Array, text: string): boolean {
-  const last = text.length - Q;
+function noFullStart(head: HeadIndex, head4: Uint8Array, text: string, from = 0, end = text.length): boolean {
+  const last = end - Q;
   const shift = head.head4Shift;
-  const lastSample = text.length - 4;
-  let p = 0;
-  for (let i = 0; i <= lastSample; i += 4) {
+  const lastSample = end - 4;
+  let p = from;
+  let i = from;
+  for (; i <= lastSample; i += 4) {
     const b = Math.imul(key4(text, i), GOLDEN) >>> shift;
     if ((head4[b >>> 3]! & (1 << (b & 7))) === 0) continue;
     for (p = Math.max(p, i - 3); p <= i && p <= last; p++)
       if (head.mayPrefix(gramHash(text, p, Q))) return false;
   }
   // Positions after the last sample window (at most a few) are hashed directly.
-  for (p = Math.max(p, lastSample - (lastSample % 4) + 1); p <= last; p++)
-    if (head.mayPrefix(gramHash(text, p, Q))) return false;
+  for (p = Math.max(p, i - 3); p <= last; p++) if (head.mayPrefix(gramHash(text, p, Q))) return false;
   return true;
 }
 
