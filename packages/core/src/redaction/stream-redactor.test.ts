@@ -31,6 +31,28 @@ describe('stream redactor', () => {
     });
   }
 
+  it('redacts a form cut off with an ellipsis at the end of the stream, at any chunking (rules on and off)', () => {
+    const rand = rng(12);
+    const b64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    for (const n of [16, 40, 300, 1200]) {
+      let v = '';
+      for (let i = 0; i < n; i++) v += b64[Math.floor(rand() * 64)]!;
+      for (const rules of [false, true]) {
+        const r = createRedactor(rules ? {} : { rules: false });
+        r.register(v, 'cred');
+        for (const ellipsis of ['\u2026', '...']) {
+          const text = `Here is what I found: ${v.slice(0, Math.ceil(n * 0.6))}${ellipsis}`;
+          const expected = `Here is what I found: [REDACTED:cred]${ellipsis}`;
+          // Compared as a boolean so a failure never prints the value.
+          for (const sizes of [() => 1, () => 2, () => 7, () => 64, () => 1 + Math.floor(rand() * 400)])
+            expect(streamed(r, text, sizes) === expected).toBe(true);
+          // Text after the ellipsis: no longer a truncated form, as in batch redaction.
+          expect(streamed(r, `${text} more`, () => 5) === r.redact(`${text} more`)).toBe(true);
+        }
+      }
+    }
+  });
+
   it('holds back only a suffix that could still become a registered form', () => {
     const r = createRedactor({ rules: false });
     r.register('tok_abcdefghijklmnop', 'api');

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- indices are in range by construction */
 import { FOLD, gramHash, Q } from './fold-hash.js';
 import { GOLDEN, key3, key4, type HeadIndex } from './head-index.js';
+import { MIN_SECRET_LENGTH } from './known-forms.js';
 import { merge, type Hit, type RedactionCore } from './redaction-core.js';
 import type { StreamRuleHit } from './rule-stream.js';
 import type { PatternStore } from './sampled-index.js';
@@ -170,6 +171,8 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
     }
     // A new position whose Q-gram passes the head filter: the general path classifies it (and may scan).
     if (!noFullStart(head, head.head4Of(known), chunk)) return undefined;
+    // A form's head followed by what may be a trailing ellipsis: the general path decides whether to hold it.
+    if (endsLikeEllipsis(chunk) > 0) return undefined;
     const next = spare;
     next.n = 0;
     let p = chunk.length - Q + 1;
@@ -185,6 +188,27 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
     buf = tail;
     checked = tail.length;
     return out;
+  }
+
+  /**
+   * Where to hold from when buf ends with a registered form's first >= 8 characters followed by "…", "..." or the
+   * start of one: the stream may end right there, and then the whole is a truncated form (what span attribute
+   * limits leave) that end() must redact, as batch redaction does. buf.length when there is none.
+   */
+  function ellipsisHold(): number {
+    const L = buf.length;
+    const dots = endsLikeEllipsis(buf);
+    if (dots === 0 || core.known.values === 0) return L;
+    const { known } = core;
+    const end = L - dots;
+    const t = known.head.leftmostTail(
+      buf,
+      Math.max(0, end - known.maxLen + 1),
+      end,
+      MIN_SECRET_LENGTH,
+      known,
+    );
+    return t === undefined ? L : t[0];
   }
 
   function ruleLimit(): number {
@@ -209,7 +233,7 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
     const L = buf.length;
     // The scanner needs the character before its frontier (lookbehinds read it).
     const frontier = carried.advance(buf, base, final, ruleHits) - base - 1;
-    const limit = final ? L : Math.min(live.n > 0 ? live.at[0]! : L, frontier);
+    const limit = final ? L : Math.min(live.n > 0 ? live.at[0]! : L, frontier, ellipsisHold());
     if (limit <= 0 && !final) {
       ruleScanned = L;
       return '';
@@ -264,7 +288,7 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
     if (scanner !== undefined) return flushCarried(final);
     const mayMatch = updateLive();
     const L = buf.length;
-    let limit = final ? L : live.n > 0 ? live.at[0]! : L;
+    let limit = final ? L : Math.min(live.n > 0 ? live.at[0]! : L, ellipsisHold());
     if (rules && !final) limit = Math.min(limit, ruleLimit());
     if (limit === 0 && !final) {
       ruleScanned = L;
@@ -387,6 +411,16 @@ function noFullStart(head: HeadIndex, head4: Uint8Array, text: string, from = 0,
   // Positions after the last sample window (at most a few) are hashed directly.
   for (p = Math.max(p, i - 3); p <= last; p++) if (head.mayPrefix(gramHash(text, p, Q))) return false;
   return true;
+}
+
+/** Length of a trailing "…", "...", ".." or "." (an ellipsis that may be complete or still arriving), else 0. */
+function endsLikeEllipsis(text: string): number {
+  const n = text.length;
+  const c = text.charCodeAt(n - 1);
+  if (c === 0x2026) return 1;
+  if (c !== 46) return 0;
+  if (text.charCodeAt(n - 2) !== 46) return 1;
+  return text.charCodeAt(n - 3) === 46 ? 3 : 2;
 }
 
 /** isLive for a suffix shorter than Q: the 3-character head bitmap first, then the prefix counts. */
