@@ -108,6 +108,27 @@ describe('carried rule stream', () => {
     }
   });
 
+  it('stays bounded and exact on adversarial near-misses', () => {
+    const engine = new RuleEngine();
+    for (const unit of [
+      'token',
+      'token=',
+      'x://',
+      '-----BEGIN PRIVATE KEY-----',
+      'ab.',
+      ' eyJabc',
+      'password: a',
+    ])
+      for (const size of [7, 64]) {
+        const text = unit.repeat(Math.ceil(100_000 / unit.length));
+        const cuts: number[] = [];
+        for (let i = size; i < text.length; i += size) cuts.push(i);
+        const { hits, maxHeld } = streamHits(engine, text, cuts);
+        expect(hits).toEqual(batchHits(engine, text));
+        expect(maxHeld).toBeLessThan(1_000);
+      }
+  });
+
   it('is only used for built-in rules: user rules have no triggers and fall back to a rescanned window', () => {
     expect(new RuleEngine().streamScanner()).toBeDefined();
     expect(
