@@ -72,19 +72,19 @@ export class RedactionCore {
     });
     if (tail) {
       const end = text.length - trailingEllipsis(text);
-      const t = known.head.leftmostTail(
-        text,
-        Math.max(0, end - known.maxLen + 1),
-        end,
-        MIN_SECRET_LENGTH,
-        known,
-      );
+      const t = this.truncatedHead(text, end);
       if (t !== undefined) {
         const reg = known.ownerOf(t[1]);
         out.push({ start: t[0], end, from: t[0], known: reg, label: reg.label, secret: '' });
       }
     }
     return out;
+  }
+
+  /** The leftmost registered form's first >= 8 characters that end exactly at `end`: [start, pattern id]. */
+  truncatedHead(text: string, end: number): [number, number] | undefined {
+    const { known } = this;
+    return known.head.leftmostTail(text, Math.max(0, end - known.maxLen + 1), end, MIN_SECRET_LENGTH, known);
   }
 
   placeholder(hit: Hit): string {

@@ -1,8 +1,7 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- indices are in range by construction */
 import { FOLD, gramHash, Q } from './fold-hash.js';
 import { GOLDEN, key3, key4, type HeadIndex } from './head-index.js';
-import { MIN_SECRET_LENGTH } from './known-forms.js';
-import { merge, type Hit, type RedactionCore } from './redaction-core.js';
+import { merge, type Hit, type RedactionCore, type Segment } from './redaction-core.js';
 import type { StreamRuleHit } from './rule-stream.js';
 import type { PatternStore } from './sampled-index.js';
 import type { StreamRedactor } from './types.js';
@@ -199,15 +198,7 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
     const L = buf.length;
     const dots = endsLikeEllipsis(buf);
     if (dots === 0 || core.known.values === 0) return L;
-    const { known } = core;
-    const end = L - dots;
-    const t = known.head.leftmostTail(
-      buf,
-      Math.max(0, end - known.maxLen + 1),
-      end,
-      MIN_SECRET_LENGTH,
-      known,
-    );
+    const t = core.truncatedHead(buf, L - dots);
     return t === undefined ? L : t[0];
   }
 
@@ -261,16 +252,8 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
     if (hits.length === 0) out = buf.slice(0, cut);
     else {
       const segments = merge(hits);
-      let n = 0;
-      // Emit segments wholly before the limit; one that crosses it might still grow, so stop before it.
-      for (; n < segments.length; n++) {
-        const sg = segments[n]!;
-        if (sg.start >= limit) break;
-        if (sg.end > limit) {
-          cut = sg.start;
-          break;
-        }
-      }
+      const n = segmentsBefore(segments, limit);
+      if (n < segments.length && segments[n]!.start < limit) cut = segments[n]!.start;
       out = core.render(buf, segments.slice(0, n), 0, cut);
     }
     if (cut > 0) {
@@ -303,16 +286,8 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
     if (hits.length === 0) out = buf.slice(0, cut);
     else {
       const segments = merge(hits);
-      let n = 0;
-      // Emit segments wholly before the limit; one that crosses it might still grow, so stop before it.
-      for (; n < segments.length; n++) {
-        const s = segments[n]!;
-        if (s.start >= limit) break;
-        if (s.end > limit) {
-          cut = s.start;
-          break;
-        }
-      }
+      const n = segmentsBefore(segments, limit);
+      if (n < segments.length && segments[n]!.start < limit) cut = segments[n]!.start;
       // A rule hit not emitted yet keeps its whole match (the key in front of the value) in the buffer.
       const done = n > 0 ? segments[n - 1]!.end : 0;
       for (const h of hits) if (h.start >= done && h.from < cut) cut = Math.max(done, h.from);
@@ -411,6 +386,16 @@ function noFullStart(head: HeadIndex, head4: Uint8Array, text: string, from = 0,
   // Positions after the last sample window (at most a few) are hashed directly.
   for (p = Math.max(p, i - 3); p <= last; p++) if (head.mayPrefix(gramHash(text, p, Q))) return false;
   return true;
+}
+
+/**
+ * How many segments lie wholly before `limit`: those are emitted. One that crosses the limit might still grow, so
+ * the caller stops before it.
+ */
+function segmentsBefore(segments: readonly Segment[], limit: number): number {
+  let n = 0;
+  while (n < segments.length && segments[n]!.end <= limit) n++;
+  return n;
 }
 
 /** Length of a trailing "…", "...", ".." or "." (an ellipsis that may be complete or still arriving), else 0. */
