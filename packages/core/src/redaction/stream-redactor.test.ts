@@ -53,6 +53,15 @@ describe('stream redactor', () => {
     }
   });
 
+  it('scans a form completed by a write that emitted nothing (held by an ellipsis)', () => {
+    // Found by the property test: the '.' completes the URL form and looks like an ellipsis, so nothing is emitted
+    // and no scan runs; the next write must still scan, although no position is live any more.
+    const r = createRedactor({ rules: false });
+    r.register('       .', 'cred');
+    const text = `${encodeURIComponent('       .')}\u0000`;
+    expect(streamed(r, text, () => 1) === '[REDACTED:cred]\u0000').toBe(true);
+  });
+
   it('holds back only a suffix that could still become a registered form', () => {
     const r = createRedactor({ rules: false });
     r.register('tok_abcdefghijklmnop', 'api');

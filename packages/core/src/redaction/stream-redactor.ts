@@ -90,7 +90,11 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
   let base = 0;
   /** Accepted rule hits not emitted yet, at absolute positions. */
   let ruleHits: StreamRuleHit[] = [];
-  /** A registered form may be in buf but no batch scan has looked yet (the rules held everything back). */
+  /**
+   * A registered form may be in buf but no batch scan has looked yet: a flush that emits nothing (everything held
+   * by a live position, an ellipsis or the rules) skips the scan, and the position that showed the form may not be
+   * live any more at the next one.
+   */
   let knownDue = false;
 
   /**
@@ -269,7 +273,7 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
 
   function flush(final: boolean): string {
     if (scanner !== undefined) return flushCarried(final);
-    const mayMatch = updateLive();
+    if (updateLive()) knownDue = true;
     const L = buf.length;
     let limit = final ? L : Math.min(live.n > 0 ? live.at[0]! : L, ellipsisHold());
     if (rules && !final) limit = Math.min(limit, ruleLimit());
@@ -279,8 +283,9 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
     }
     // Known values only and no form can be in buf: the common case costs no batch scan.
     // A form found last time but held back (it crossed the limit) is no longer live: rescan while one is held.
-    const hits = rules || final || mayMatch || heldHit ? core.hits(buf, final) : NO_HITS;
+    const hits = rules || final || knownDue || heldHit ? core.hits(buf, final) : NO_HITS;
     heldHit = hits.length > 0;
+    knownDue = false;
     let cut = limit;
     let out = '';
     if (hits.length === 0) out = buf.slice(0, cut);
@@ -306,7 +311,7 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
     write(chunk: string): string {
       if (typeof chunk !== 'string') throw new TypeError('StreamRedactor.write expects a string');
       if (chunk.length === 0) return '';
-      if (!rules && !heldHit) {
+      if (!rules && !heldHit && !knownDue) {
         const out = quickWrite(chunk);
         if (out !== undefined) return out;
       }
