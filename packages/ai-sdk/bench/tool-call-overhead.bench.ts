@@ -3,7 +3,8 @@
  * side by side in one process: each round runs both variants back to back (order alternating) so drift and
  * GC hit both alike. Reports medians per `generateText` call (two steps, one tool call) and the median of the
  * per-round differences.
- * Run: pnpm --filter @agent-lease/ai-sdk bench   [-- --rounds 3000] [-- --smoke]; BENCH_JSON=<file> writes the results.
+ * Run: pnpm --filter @agent-lease/ai-sdk bench   [-- --rounds 3000] [-- --smoke] [-- --only <scenario text>];
+ * BENCH_JSON=<file> writes the results.
  */
 import { writeFileSync } from 'node:fs';
 import { createGuard, currentLease, localBroker, type Guard } from '@agent-lease/core';
@@ -29,6 +30,9 @@ const arg = (name: string, fallback: number): number => {
 const smoke = process.argv.includes('--smoke');
 const ROUNDS = arg('rounds', smoke ? 20 : 2000);
 const WARMUP = arg('warmup', smoke ? 5 : 300);
+// Runs only the scenarios whose name contains this text (e.g. `--only "no telemetry"`), for quick A/B runs.
+const onlyAt = process.argv.indexOf('--only');
+const ONLY = onlyAt === -1 ? undefined : process.argv[onlyAt + 1];
 
 const usage = {
   inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined },
@@ -202,6 +206,10 @@ async function main() {
   const tables = [];
   for (const make of scenarios) {
     const s = make();
+    if (ONLY !== undefined && !s.name.includes(ONLY)) {
+      await s.close();
+      continue;
+    }
     rows.push([s.name, '', '', '', '', '']);
     const results = await measure(s);
     tables.push({ title: `generateText, ${s.name}`, unit: 'µs', baseline: 'unguarded', rows: results });

@@ -58,17 +58,32 @@ function wrapExecute(
       );
     };
   }
-  return async (input, options) => {
+  // A plain function that returns an iterable: read it all inside the lease; the model gets the last value.
+  const settle = (result: unknown) => (isAsyncIterable(result) ? lastValue(result) : result);
+  const modelSafe = (error: unknown): never => {
+    throw toModelSafeError(guard, error, name);
+  };
+  // Plain functions and promise chains rather than two async frames: each promise on this path costs a
+  // promise-hook round on Node 20 while AsyncLocalStorage is on, once per tool call.
+  return (input, options) => {
     try {
-      return await guard.withLease(callOf(input, options), async () => {
-        const result = await execute(input, options);
-        // A plain function that returns an iterable: read it all inside the lease; the model gets the last value.
-        return isAsyncIterable(result) ? lastValue(result) : result;
-      });
+      return guard
+        .withLease(callOf(input, options), () => {
+          const result = execute(input, options);
+          return isPromiseLike(result) ? Promise.resolve(result).then(settle) : settle(result);
+        })
+        .catch(modelSafe);
     } catch (error) {
-      throw toModelSafeError(guard, error, name);
+      return Promise.reject(toModelSafeError(guard, error, name));
     }
   };
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /**

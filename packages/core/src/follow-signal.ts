@@ -1,6 +1,11 @@
 import { LeaseAbortedError } from './errors.js';
 
-const followers = new WeakMap<AbortSignal, Set<AbortController>>();
+/** What follows a caller's signal: a call's abort state (or an AbortController). */
+export interface Abortable {
+  abort(reason: unknown): void;
+}
+
+const followers = new WeakMap<AbortSignal, Set<Abortable>>();
 
 /**
  * Aborts `own` when the caller's `signal` aborts; returns the function that stops following.
@@ -8,14 +13,14 @@ const followers = new WeakMap<AbortSignal, Set<AbortController>>();
  * signal, and a listener each would trip MaxListenersExceededWarning. AbortSignal.any is not used because on
  * Node 20 each signal it makes stays reachable from its sources (about 1 KB per call).
  */
-export function followSignal(signal: AbortSignal, own: AbortController): () => void {
+export function followSignal(signal: AbortSignal, own: Abortable): () => void {
   if (signal.aborted) {
     own.abort(new LeaseAbortedError({ cause: signal.reason }));
     return () => undefined;
   }
   let set = followers.get(signal);
   if (!set) {
-    const created = new Set<AbortController>();
+    const created = new Set<Abortable>();
     set = created;
     followers.set(signal, created);
     signal.addEventListener(

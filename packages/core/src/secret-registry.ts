@@ -1,3 +1,4 @@
+import { createDeadlineTimer, type Deadline, type DeadlineTimer } from './deadline-timer.js';
 import type { Redactor } from './redaction/types.js';
 
 /** One registration held by a lease; `release` is idempotent. */
@@ -15,53 +16,73 @@ export function createSecretRegistry(
   redactor: Pick<Redactor, 'register'>,
   fingerprint: (value: string) => string,
   graceMs: number,
+  // A static key is released and held again on every call: a shared deadline timer makes that a Set delete and
+  // insert instead of a Node timer started and cleared per call.
+  timer: DeadlineTimer = createDeadlineTimer(),
 ) {
-  interface Entry {
-    count: number;
-    unregister: () => void;
-    fingerprint: string;
-    timer: NodeJS.Timeout | undefined;
+  /** One registered value; lives on through its grace period after the last lease let go of it. */
+  class Entry {
+    count = 1;
+    timer: Deadline | undefined;
+    constructor(
+      readonly values: Map<string, Entry>,
+      readonly value: string,
+      readonly unregister: () => void,
+      readonly fingerprint: string,
+    ) {}
+    /** Made once per entry, not once per release. */
+    readonly expire = () => {
+      if (this.count > 0) return;
+      this.values.delete(this.value);
+      size--;
+      this.unregister();
+    };
   }
-  const entries = new Map<string, Entry>();
+
+  /** What one lease holds; `release` is idempotent. */
+  class Hold implements HeldSecret {
+    #released = false;
+    constructor(readonly entry: Entry) {}
+    get fingerprint(): string {
+      return this.entry.fingerprint;
+    }
+    release(): void {
+      if (this.#released) return;
+      this.#released = true;
+      const entry = this.entry;
+      if (--entry.count > 0) return;
+      entry.timer = timer.after(graceMs, entry.expire);
+    }
+  }
+
+  // By label, then value: the value string a broker hands out lease after lease is the same string, so the lookup
+  // hashes nothing new (a combined "label\0value" key was a fresh string to hash on every call).
+  const byLabel = new Map<string, Map<string, Entry>>();
+  let size = 0;
 
   return {
     /** Throws (from the redactor) when the value cannot be redacted safely; nothing is registered then. */
     hold(value: string, label: string): HeldSecret {
-      const key = `${label}\u0000${value}`;
-      let entry = entries.get(key);
+      let values = byLabel.get(label);
+      if (!values) {
+        values = new Map();
+        byLabel.set(label, values);
+      }
+      let entry = values.get(value);
       if (entry) {
         entry.count++;
-        if (entry.timer) clearTimeout(entry.timer);
+        entry.timer?.cancel();
         entry.timer = undefined;
       } else {
-        entry = {
-          count: 1,
-          unregister: redactor.register(value, label),
-          fingerprint: fingerprint(value),
-          timer: undefined,
-        };
-        entries.set(key, entry);
+        entry = new Entry(values, value, redactor.register(value, label), fingerprint(value));
+        values.set(value, entry);
+        size++;
       }
-      const held = entry;
-      let released = false;
-      return {
-        fingerprint: held.fingerprint,
-        release() {
-          if (released) return;
-          released = true;
-          if (--held.count > 0) return;
-          held.timer = setTimeout(() => {
-            if (held.count > 0) return;
-            entries.delete(key);
-            held.unregister();
-          }, graceMs);
-          held.timer.unref();
-        },
-      };
+      return new Hold(entry);
     },
     /** Values currently registered (held or in their grace period). */
     get size() {
-      return entries.size;
+      return size;
     },
   };
 }

@@ -1,29 +1,52 @@
 import type { AuditEvent } from './types.js';
 
+type Detail = NonNullable<AuditEvent['detail']>;
+
+/** The list redacted; the same array when nothing changed. */
+function redactList(list: readonly string[], redact: (text: string) => string): readonly string[] {
+  let out: string[] | undefined;
+  let i = 0;
+  for (const text of list) {
+    const safe = redact(text);
+    if (safe !== text) (out ??= list.slice())[i] = safe;
+    i++;
+  }
+  return out ?? list;
+}
+
+/** The detail's strings and string lists redacted; the same object when nothing changed. */
+function redactDetail(detail: Detail, redact: (text: string) => string): Detail {
+  let out: Record<string, string | number | boolean | readonly string[]> | undefined;
+  for (const key in detail) {
+    if (!Object.hasOwn(detail, key)) continue;
+    const v = detail[key];
+    if (v === undefined) continue;
+    const safe =
+      typeof v === 'string' ? redact(v) : Array.isArray(v) ? redactList(v as readonly string[], redact) : v;
+    if (safe !== v) (out ??= { ...detail })[key] = safe;
+  }
+  return out ?? detail;
+}
+
 /**
  * Redacts the fields of an audit event that can carry model-shaped text (scopes from tool input, hosts, reasons,
  * detail values). Identifiers the guard made itself (fingerprints, names from config) are left as they are.
- * Cheaper than a generic deep walk, and returns the same object when nothing changed.
+ * Cheaper than a generic deep walk, and returns the same object when nothing changed (the common case: it runs
+ * for every event on the call path, so it allocates nothing then).
  */
 export function redactAuditEvent(event: AuditEvent, redact: (text: string) => string): AuditEvent {
-  let changed = false as boolean; // set inside the closure below
-  const r = (text: string) => {
-    const out = redact(text);
-    if (out !== text) changed = true;
-    return out;
-  };
-  const scopes = event.scopes?.map(r);
-  const reason = event.reason === undefined ? undefined : r(event.reason);
-  const toolCallId = event.toolCallId === undefined ? undefined : r(event.toolCallId);
-  let detail = event.detail;
-  if (detail) {
-    const copy: Record<string, string | number | boolean | readonly string[]> = {};
-    for (const [k, v] of Object.entries(detail)) {
-      copy[k] = typeof v === 'string' ? r(v) : Array.isArray(v) ? (v as readonly string[]).map(r) : v;
-    }
-    detail = copy;
+  const scopes = event.scopes === undefined ? undefined : redactList(event.scopes, redact);
+  const reason = event.reason === undefined ? undefined : redact(event.reason);
+  const toolCallId = event.toolCallId === undefined ? undefined : redact(event.toolCallId);
+  const detail = event.detail === undefined ? undefined : redactDetail(event.detail, redact);
+  if (
+    scopes === event.scopes &&
+    reason === event.reason &&
+    toolCallId === event.toolCallId &&
+    detail === event.detail
+  ) {
+    return event;
   }
-  if (!changed) return event;
   return {
     ...event,
     ...(scopes ? { scopes } : {}),

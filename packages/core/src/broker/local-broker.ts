@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { InvalidConfigError } from '../errors.js';
 import { formatIssues } from '../zod-issues.js';
 import { createTokenMinter, type TokenVerifier } from './token-minter.js';
-import type { Broker, BrokerLease, Injection } from './types.js';
+import type { Broker, BrokerLease, Injection, LeaseRequest } from './types.js';
 
 export type LocalCredential =
   /** A static value, copied at construction. */
@@ -95,6 +95,31 @@ function validateOptions(config: unknown): string[] {
   return issues;
 }
 
+/**
+ * @internal The guard's synchronous path through a `localBroker`: a static value is handed out and revoked without
+ * a promise (an awaited promise per acquire and revoke was a measurable share of a guarded call).
+ */
+export interface LocalFastPath {
+  /** The lease, or undefined when it needs the asynchronous `acquire` (minted tokens, unknown credentials). */
+  acquireNow(request: LeaseRequest): BrokerLease | undefined;
+  revokeNow(request: LeaseRequest): void;
+}
+
+interface FastPathEntry extends LocalFastPath {
+  acquire: Broker['acquire'];
+  revoke: Broker['revoke'];
+}
+const fastPaths = new WeakMap<Broker, FastPathEntry>();
+
+/**
+ * @internal The fast path of a broker made by `localBroker`, as it was made. A copy (`{ ...broker }`) or a broker
+ * whose `acquire` or `revoke` was replaced gets none: the replacement must be called.
+ */
+export function localFastPath(broker: Broker): LocalFastPath | undefined {
+  const entry = fastPaths.get(broker);
+  return entry && entry.acquire === broker.acquire && entry.revoke === broker.revoke ? entry : undefined;
+}
+
 type Source =
   | { kind: 'static'; value: string; inject: Injection }
   | { kind: 'mint'; audience: string; inject: Injection };
@@ -134,17 +159,34 @@ export function localBroker(config: LocalBrokerOptions): LocalBroker {
   const minter = createTokenMinter({ issuer: config.issuer ?? 'agent-lease' });
   const minted = new Map<string, number>();
 
-  return {
+  const staticLease = (request: LeaseRequest): BrokerLease | undefined => {
+    const source = sources.get(request.credential);
+    if (source?.kind !== 'static') return undefined;
+    return {
+      value: source.value,
+      expiresAt: Date.now() + request.ttlMs,
+      renewable: true,
+      inject: source.inject,
+    };
+  };
+  const revokeNow = (request: LeaseRequest): void => {
+    const exp = minted.get(request.leaseId);
+    if (exp !== undefined) {
+      minted.delete(request.leaseId);
+      minter.markRevoked(request.leaseId, exp);
+    }
+  };
+
+  const broker: LocalBroker = {
     kind: 'local',
     verifier: minter.verifier,
     credentialNames: [...sources.keys()],
     async acquire(request): Promise<BrokerLease> {
+      const fixed = staticLease(request);
+      if (fixed) return fixed;
       const source = sources.get(request.credential);
-      if (!source) throw new Error(`unknown credential ${request.credential}`);
+      if (source?.kind !== 'mint') throw new Error(`unknown credential ${request.credential}`);
       const expiresAt = Date.now() + request.ttlMs;
-      if (source.kind === 'static') {
-        return { value: source.value, expiresAt, renewable: true, inject: source.inject };
-      }
       const value = await minter.mint(request, expiresAt, source.audience);
       minted.set(request.leaseId, Math.ceil(expiresAt / 1000));
       return { value, expiresAt, renewable: false, inject: source.inject };
@@ -153,12 +195,13 @@ export function localBroker(config: LocalBrokerOptions): LocalBroker {
       return Promise.resolve({ expiresAt: Date.now() + ttlMs });
     },
     revoke(_lease, request) {
-      const exp = minted.get(request.leaseId);
-      if (exp !== undefined) {
-        minted.delete(request.leaseId);
-        minter.markRevoked(request.leaseId, exp);
-      }
+      revokeNow(request);
       return Promise.resolve();
     },
   };
+  // The methods are kept only to compare identity with the broker's later, never called from here.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const { acquire, revoke } = broker;
+  fastPaths.set(broker, { acquire, revoke, acquireNow: staticLease, revokeNow });
+  return broker;
 }

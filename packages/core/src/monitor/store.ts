@@ -50,6 +50,26 @@ interface AgentState {
 const MINUTE = 60_000;
 const EWMA_ALPHA = 0.3;
 
+interface SyncLockReader {
+  getLock: MonitorStore['getLock'];
+  read(agentId: string): LockState | undefined;
+}
+const syncReaders = new WeakMap<MonitorStore, SyncLockReader>();
+
+/**
+ * @internal How the guard reads the lock of a built-in memory store on every call without awaiting a promise.
+ * Undefined for any other store, and for a memory store whose `getLock` was replaced (the replacement must be
+ * asked).
+ */
+export function syncLockReader(
+  store: MonitorStore,
+): ((agentId: string) => LockState | undefined) | undefined {
+  const reader = syncReaders.get(store);
+  // Identity only: the method is compared, never called unbound.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  return reader && reader.getLock === store.getLock ? reader.read : undefined;
+}
+
 /** Sliding windows of timestamps, trimmed on every write; memory is bounded by the rate limits. */
 export function memoryMonitorStore(): MonitorStore {
   const agents = new Map<string, AgentState>();
@@ -61,7 +81,7 @@ export function memoryMonitorStore(): MonitorStore {
     if (drop > 0) times.splice(0, drop);
   };
 
-  return {
+  const store: MonitorStore = {
     recordLease(agentId, credential, now, windowMs) {
       let agent = agents.get(agentId);
       if (!agent) {
@@ -117,4 +137,8 @@ export function memoryMonitorStore(): MonitorStore {
       return Promise.resolve();
     },
   };
+  // Kept to compare identity with the store's later `getLock`, never called from here.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  syncReaders.set(store, { getLock: store.getLock, read: (agentId) => locks.get(agentId) });
+  return store;
 }
