@@ -61,6 +61,32 @@ describe('property: registered forms never survive', () => {
     );
   });
 
+  it('a stream equals batch redaction for random values, text and splits, rules on and off', () => {
+    const runs = Number(process.env.STREAM_PROPERTY_RUNS ?? 200);
+    fc.assert(
+      fc.property(
+        fc.array(valueArb, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.tuple(around, fc.nat(20), fc.boolean()), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.nat(300), { maxLength: 40 }),
+        fc.boolean(),
+        (values, pieces, cuts, rules) => {
+          const r = createRedactor(rules ? {} : { rules: false });
+          values.forEach((v, i) => r.register(v, `cred${i}`));
+          // Random text with forms of the values (some cut short, some followed by an ellipsis) between the noise.
+          let text = '';
+          pieces.forEach(([noise, formIndex, cut], k) => {
+            const all = forms(values[k % values.length]!);
+            const form = all[formIndex % all.length]!;
+            text += noise + (cut ? `${form.slice(0, Math.max(8, form.length >> 1))}…` : form);
+          });
+          // Compared as a boolean so a failure never prints a value.
+          expect(chunked(r, text, cuts) === r.redact(text)).toBe(true);
+        },
+      ),
+      { numRuns: runs },
+    );
+  });
+
   it('a value inside a base64 blob at any offset is caught', () => {
     fc.assert(
       fc.property(
