@@ -45,6 +45,13 @@ function streamHits(
   return { hits, maxHeld };
 }
 
+/** Cuts into pieces of `size` characters. */
+function everyNth(length: number, size: number): number[] {
+  const cuts: number[] = [];
+  for (let i = size; i < length; i += size) cuts.push(i);
+  return cuts;
+}
+
 /** Every rule sample, cut-off copies of them (near misses) and clean lines, in random order and separators. */
 function ruleDenseText(seed: number): string {
   const r = rng(seed);
@@ -74,8 +81,7 @@ describe('carried rule stream', () => {
       { numRuns: 40 },
     );
     const text = ruleDenseText(7);
-    const ones = [...Array(text.length).keys()];
-    expect(streamHits(engine, text, ones).hits).toEqual(batchHits(engine, text));
+    expect(streamHits(engine, text, everyNth(text.length, 1)).hits).toEqual(batchHits(engine, text));
   });
 
   it('keeps the allow-list and disabled rules of the batch engine', () => {
@@ -86,22 +92,14 @@ describe('carried rule stream', () => {
     expect(
       expected.some((h) => h[3] === 'jwt' || h[3] === 'github-pat' || h[3] === 'aws-access-key-id'),
     ).toBe(false);
-    expect(
-      streamHits(
-        engine,
-        text,
-        [...Array(text.length).keys()].filter((i) => i % 5 === 0),
-      ).hits,
-    ).toEqual(expected);
+    expect(streamHits(engine, text, everyNth(text.length, 5)).hits).toEqual(expected);
   });
 
   it('holds back a bounded suffix at any chunk size (no stall on small chunks)', () => {
     const engine = new RuleEngine();
     const text = mixedCorpus(60_000, [], 0, 5);
     for (const size of [1, 4, 64]) {
-      const cuts: number[] = [];
-      for (let i = size; i < text.length; i += size) cuts.push(i);
-      const { hits, maxHeld } = streamHits(engine, text, cuts);
+      const { hits, maxHeld } = streamHits(engine, text, everyNth(text.length, size));
       expect(hits).toEqual(batchHits(engine, text));
       // A rule sample is at most a few hundred characters (a PEM block ~450); nothing else is held for long.
       expect(maxHeld).toBeLessThan(1_000);
@@ -121,9 +119,7 @@ describe('carried rule stream', () => {
     ])
       for (const size of [7, 64]) {
         const text = unit.repeat(Math.ceil(100_000 / unit.length));
-        const cuts: number[] = [];
-        for (let i = size; i < text.length; i += size) cuts.push(i);
-        const { hits, maxHeld } = streamHits(engine, text, cuts);
+        const { hits, maxHeld } = streamHits(engine, text, everyNth(text.length, size));
         expect(hits).toEqual(batchHits(engine, text));
         expect(maxHeld).toBeLessThan(1_000);
       }

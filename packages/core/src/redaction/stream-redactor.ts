@@ -221,6 +221,18 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
     return Math.max(0, limit);
   }
 
+  /** Drops the first `cut` characters of buf (emitted) and moves every position kept about buf with them. */
+  function consume(cut: number): void {
+    if (cut > 0) {
+      buf = buf.slice(cut);
+      live.shift(cut);
+      checked -= cut;
+      base += cut;
+      if (ruleHits.length > 0) ruleHits = ruleHits.filter((h) => h.start >= base);
+    }
+    ruleScanned = buf.length;
+  }
+
   /** flush with the carried rule scanner: known values as without rules, rule hits from the scanner. */
   function flushCarried(final: boolean): string {
     const carried = scanner!;
@@ -260,14 +272,7 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
       if (n < segments.length && segments[n]!.start < limit) cut = segments[n]!.start;
       out = core.render(buf, segments.slice(0, n), 0, cut);
     }
-    if (cut > 0) {
-      buf = buf.slice(cut);
-      live.shift(cut);
-      checked -= cut;
-      base += cut;
-      if (ruleHits.length > 0) ruleHits = ruleHits.filter((h) => h.start >= base);
-    }
-    ruleScanned = buf.length;
+    consume(cut);
     return out;
   }
 
@@ -298,12 +303,7 @@ export function createStreamRedactor(core: RedactionCore): MeteredStreamRedactor
       for (const h of hits) if (h.start >= done && h.from < cut) cut = Math.max(done, h.from);
       out = core.render(buf, segments.slice(0, n), 0, cut);
     }
-    if (cut > 0) {
-      buf = buf.slice(cut);
-      live.shift(cut);
-      checked -= cut;
-    }
-    ruleScanned = buf.length;
+    consume(cut);
     return out;
   }
 
