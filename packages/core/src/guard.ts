@@ -235,45 +235,43 @@ export function createGuard(config: GuardConfig): Guard {
   ): AuditEvent => ({ type, time: isoNow(), agent, outcome: 'ok', ...fields });
 
   /**
-   * The events of every leased call (requested, granted, revoked) in one object literal: the same keys in the same
-   * order as `event(type, { ...leaseFields(held), ... })` gives, without the intermediate objects.
+   * An event about one lease, built in one object literal (the leased call records three of them, and the
+   * intermediate objects of `event(type, { ...fields })` were a measurable share of it); `extra` fields follow.
    */
   const leaseEvent = (
     type: AuditEventType,
     request: LeaseRequest,
     leaseFp: string,
     outcome = 'ok',
-  ): AuditEvent => ({
-    type,
-    time: isoNow(),
-    agent,
-    outcome,
-    tool: request.tool,
-    toolCallId: request.toolCallId,
-    credential: request.credential,
-    scopes: request.scopes,
-    leaseId: leaseFp,
-  });
-
-  const leaseFields = (h: Held) => ({
-    tool: h.request.tool,
-    toolCallId: h.request.toolCallId,
-    credential: h.request.credential,
-    scopes: h.request.scopes,
-    leaseId: h.leaseFp,
-  });
+    extra?: Pick<AuditEvent, 'reason' | 'detail' | 'valueFingerprint'>,
+  ): AuditEvent => {
+    const e: AuditEvent = {
+      type,
+      time: isoNow(),
+      agent,
+      outcome,
+      tool: request.tool,
+      toolCallId: request.toolCallId,
+      credential: request.credential,
+      scopes: request.scopes,
+      leaseId: leaseFp,
+    };
+    return extra ? Object.assign(e, extra) : e;
+  };
 
   const leaseHost: LeaseHost = {
     recordReveal(lease) {
       const held = live.get(lease.id);
       if (!held) return;
-      const ok = auditor.recordNow(event('lease.revealed', leaseFields(held)));
+      const ok = auditor.recordNow(leaseEvent('lease.revealed', held.request, held.leaseFp));
       if (!ok && failClosed) throw new AuditUnavailableError();
     },
     async recordUse(lease, host) {
       const held = live.get(lease.id);
       if (!held) return;
-      const ok = await auditor.record(event('lease.used', { ...leaseFields(held), detail: { host } }));
+      const ok = await auditor.record(
+        leaseEvent('lease.used', held.request, held.leaseFp, 'ok', { detail: { host } }),
+      );
       if (!ok && failClosed) throw new AuditUnavailableError();
     },
     async recordHostBlocked(lease, host, reason) {
@@ -286,7 +284,10 @@ export function createGuard(config: GuardConfig): Guard {
       });
       if (held) {
         await auditor.record(
-          event('lease.host_blocked', { ...leaseFields(held), outcome: 'denied', reason, detail: { host } }),
+          leaseEvent('lease.host_blocked', held.request, held.leaseFp, 'denied', {
+            reason,
+            detail: { host },
+          }),
         );
       }
     },
@@ -499,10 +500,12 @@ export function createGuard(config: GuardConfig): Guard {
       await revoke(held, 'error');
       return deny('the broker returned a value that cannot be redacted safely', error as AgentLeaseError);
     }
-    const grantedEvent = leaseEvent('lease.granted', request, leaseFp);
-    grantedEvent.valueFingerprint = held.valueFp;
-    grantedEvent.detail = { ttl_ms: ttlMs, broker: broker.kind };
-    const granting = auditor.record(grantedEvent);
+    const granting = auditor.record(
+      leaseEvent('lease.granted', request, leaseFp, 'ok', {
+        valueFingerprint: held.valueFp,
+        detail: { ttl_ms: ttlMs, broker: broker.kind },
+      }),
+    );
     const granted = typeof granting === 'boolean' ? granting : await granting;
     if (!granted && failClosed) {
       acquireSpan.setAttribute(sc.ATTR_LEASE_OUTCOME, 'audit_unavailable');
@@ -550,7 +553,7 @@ export function createGuard(config: GuardConfig): Guard {
     if (held.revoked) return;
     if (!renewable) {
       held.lease.end('expired');
-      void auditor.record(event('lease.expired', { ...leaseFields(held), outcome: 'expired' }));
+      void auditor.record(leaseEvent('lease.expired', held.request, held.leaseFp, 'expired'));
       return;
     }
     void renew(held);
@@ -574,7 +577,9 @@ export function createGuard(config: GuardConfig): Guard {
       if (held.revoked) return;
       if (expiresAt <= Date.now()) throw new Error('renewed into the past');
       const recorded = await auditor.record(
-        event('lease.renewed', { ...leaseFields(held), detail: { ttl_ms: held.request.ttlMs } }),
+        leaseEvent('lease.renewed', held.request, held.leaseFp, 'ok', {
+          detail: { ttl_ms: held.request.ttlMs },
+        }),
       );
       if (!recorded && failClosed) {
         // An unrecorded renewal is not granted: the lease ends instead.
