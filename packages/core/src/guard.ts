@@ -500,12 +500,11 @@ export function createGuard(config: GuardConfig): Guard {
       await revoke(held, 'error');
       return deny('the broker returned a value that cannot be redacted safely', error as AgentLeaseError);
     }
-    const granting = auditor.record(
-      leaseEvent('lease.granted', request, leaseFp, 'ok', {
-        valueFingerprint: held.valueFp,
-        detail: { ttl_ms: ttlMs, broker: broker.kind },
-      }),
-    );
+    // Assigned rather than passed as `extra` (Object.assign): the leased call's path stays as it was measured.
+    const grantedEvent = leaseEvent('lease.granted', request, leaseFp);
+    grantedEvent.valueFingerprint = held.valueFp;
+    grantedEvent.detail = { ttl_ms: ttlMs, broker: broker.kind };
+    const granting = auditor.record(grantedEvent);
     const granted = typeof granting === 'boolean' ? granting : await granting;
     if (!granted && failClosed) {
       acquireSpan.setAttribute(sc.ATTR_LEASE_OUTCOME, 'audit_unavailable');
