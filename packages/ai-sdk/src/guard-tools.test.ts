@@ -11,6 +11,9 @@ import {
   type ToolExecutionOptions,
 } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
+import { OpenTelemetry } from '@ai-sdk/otel';
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -215,6 +218,45 @@ describe('guardTools with generateText', () => {
     expect(span?.attributes).toMatchObject({ 'gen_ai.tool.name': 'echo', 'gen_ai.tool.call.id': 'call-1' });
     await guard.close();
     await provider.shutdown();
+  });
+
+  it("with @ai-sdk/otel, adds to the SDK's execute_tool span: one per tool call, lease spans under it", async () => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    try {
+      const exporter = new InMemorySpanExporter();
+      const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+      const { guard } = testGuard({ telemetry: { tracerProvider: provider } });
+      const tools = guardTools(
+        guard,
+        { echo: tool({ inputSchema: z.object({ s: z.string() }), execute: ({ s }) => s }) },
+        { echo: { credential: 'github', scopes: ['issues:read'] } },
+      );
+      await generateText({
+        model: scriptedModel('echo', { s: 'x' }),
+        tools,
+        prompt: 'x',
+        stopWhen: isStepCount(3),
+        telemetry: { integrations: [new OpenTelemetry({ tracer: provider.getTracer('gen_ai') })] },
+      });
+      const spans = exporter.getFinishedSpans();
+      const toolSpans = spans.filter((s) => s.name === 'execute_tool echo');
+      expect(toolSpans).toHaveLength(1);
+      expect(toolSpans[0]!.attributes).toMatchObject({
+        'gen_ai.tool.call.id': 'call-1',
+        'gen_ai.agent.id': 'support-bot',
+      });
+      const leaseSpans = spans.filter((s) => s.name.startsWith('agent_lease.'));
+      expect(leaseSpans.map((s) => s.name).sort()).toEqual([
+        'agent_lease.acquire github',
+        'agent_lease.revoke github',
+      ]);
+      for (const s of leaseSpans)
+        expect(s.parentSpanContext?.spanId).toBe(toolSpans[0]!.spanContext().spanId);
+      await guard.close();
+      await provider.shutdown();
+    } finally {
+      context.disable();
+    }
   });
 
   it('leaves tools without execute untouched and never mutates the input', () => {

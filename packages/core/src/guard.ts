@@ -36,6 +36,7 @@ import { syncLockReader } from './monitor/store.js';
 import { describeError } from './safe-error.js';
 import { createSecretRegistry, type HeldSecret } from './secret-registry.js';
 import { firstUngrantedScope } from './scopes.js';
+import { frameworkToolSpan } from './telemetry/framework-tool-span.js';
 import { createInstruments, type Instruments } from './telemetry/instruments.js';
 import * as sc from './telemetry/semconv.js';
 
@@ -762,13 +763,18 @@ export function createGuard(config: GuardConfig): Guard {
     });
   }
 
-  /** `ownSpan`: the call's execute_tool span was started for this call; its status is set and it ends here. */
+  /**
+   * `role`: what `span` is to this call. `own`: the execute_tool span started for it; its status is set and it
+   * ends here. `adopted`: the framework's execute_tool span for this call; its status is set, its owner ends it.
+   * `parent`: just the active span (tool spans off); lease spans nest under it, nothing else is set on it.
+   */
   async function runCall<T, Input>(
     call: ToolCall<Input>,
     fn: (lease: Lease | undefined, leases: ReadonlyMap<string, Lease>) => T | Promise<T>,
     span: Span | undefined,
-    ownSpan: boolean,
+    role: 'own' | 'adopted' | 'parent',
   ): Promise<Awaited<T>> {
+    const marksErrors = role !== 'parent';
     const needsList =
       call.needs === undefined ? [] : normalizeNeeds(call.needs, `needs of tool ${call.tool}`);
     const toolCallId = call.toolCallId ?? randomUUID();
@@ -791,7 +797,7 @@ export function createGuard(config: GuardConfig): Guard {
     } catch (error) {
       // Our messages are safe, but a cause (a broker's error, an abort reason) may hold anything.
       const safe = redactor.redactDeep(error);
-      if (ownSpan && span) markSpanError(span, safe);
+      if (marksErrors && span) markSpanError(span, safe);
       throw safe;
     } finally {
       try {
@@ -818,7 +824,7 @@ export function createGuard(config: GuardConfig): Guard {
           });
           try {
             await Promise.race([Promise.all(pending), bounded]).catch((error: unknown) => {
-              if (ownSpan && span) markSpanError(span, error);
+              if (marksErrors && span) markSpanError(span, error);
               throw error;
             });
           } finally {
@@ -836,7 +842,7 @@ export function createGuard(config: GuardConfig): Guard {
           for (const h of live.values()) if (h.call === state) void revoke(h, 'aborted');
         }
       } finally {
-        if (ownSpan) span?.end();
+        if (role === 'own') span?.end();
       }
     }
   }
@@ -846,7 +852,16 @@ export function createGuard(config: GuardConfig): Guard {
     fn: (lease: Lease | undefined, leases: ReadonlyMap<string, Lease>) => T | Promise<T>,
   ): Promise<Awaited<T>> {
     if (closed) return Promise.reject(new GuardClosedError());
-    if (!toolSpans) return runCall(call, fn, trace.getActiveSpan(), false);
+    if (!toolSpans) return runCall(call, fn, trace.getActiveSpan(), 'parent');
+    const framework = frameworkToolSpan(trace.getActiveSpan(), call.toolCallId);
+    if (framework) {
+      // The framework's span keeps its own names; the agent's identity is added where it has none.
+      if (framework.attributes[sc.ATTR_GEN_AI_AGENT_ID] === undefined)
+        framework.setAttribute(sc.ATTR_GEN_AI_AGENT_ID, agent.id);
+      if (agent.name && framework.attributes[sc.ATTR_GEN_AI_AGENT_NAME] === undefined)
+        framework.setAttribute(sc.ATTR_GEN_AI_AGENT_NAME, agent.name);
+      return runCall(call, fn, framework, 'adopted');
+    }
     const attributes = spanAttributes();
     attributes[sc.ATTR_GEN_AI_OPERATION_NAME] = sc.GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL;
     attributes[sc.ATTR_GEN_AI_TOOL_NAME] = call.tool;
@@ -855,7 +870,7 @@ export function createGuard(config: GuardConfig): Guard {
     return instruments.tracer.startActiveSpan(
       `${sc.GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL} ${call.tool}`,
       { kind: SpanKind.INTERNAL, attributes },
-      (span) => runCall(call, fn, span, true),
+      (span) => runCall(call, fn, span, 'own'),
     );
   }
 

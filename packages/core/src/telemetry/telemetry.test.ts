@@ -1,4 +1,6 @@
 import { createLeakScanner } from '@agent-lease/testing';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   AggregationTemporality,
   InMemoryMetricExporter,
@@ -76,6 +78,81 @@ describe('telemetry', () => {
       finished.map((s) => ({ n: s.name, a: s.attributes, e: s.events, st: s.status })),
     );
     expect(createLeakScanner({ github: GITHUB_TOKEN }).scan(wire, 'spans')).toEqual([]);
+  });
+
+  it("adds to the framework's execute_tool span of the same call instead of nesting a second one", async () => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    try {
+      const { guard, spans } = setup();
+      // The framework (e.g. @ai-sdk/otel) has its own tracer and runs the tool inside its execute_tool span.
+      const framework = new BasicTracerProvider({
+        spanProcessors: [new SimpleSpanProcessor(spans)],
+      }).getTracer('framework');
+      const frameworkSpan = (callId: string) =>
+        framework.startSpan('execute_tool create_issue', {
+          attributes: {
+            'gen_ai.operation.name': 'execute_tool',
+            'gen_ai.tool.name': 'create_issue',
+            'gen_ai.tool.call.id': callId,
+          },
+        });
+      const inside = <T>(span: ReturnType<typeof frameworkSpan>, run: () => Promise<T>) =>
+        context.with(trace.setSpan(context.active(), span), run);
+
+      const ok = frameworkSpan('call-9');
+      await inside(ok, () => guard.withLease({ tool: 'create_issue', needs, toolCallId: 'call-9' }, () => 1));
+      // The guard does not end a span it did not start.
+      expect(spans.getFinishedSpans().map((s) => s.name)).toEqual([
+        'agent_lease.acquire github',
+        'agent_lease.revoke github',
+      ]);
+      ok.end();
+      const denied = frameworkSpan('call-10');
+      await expect(
+        inside(denied, () =>
+          guard.withLease(
+            {
+              tool: 'create_issue',
+              needs: { credential: 'github', scopes: ['admin:org'] },
+              toolCallId: 'call-10',
+            },
+            () => 1,
+          ),
+        ),
+      ).rejects.toSatisfy(LeaseDeniedError.isInstance);
+      denied.end();
+      // Another call's span is only a parent: the guard makes this call's own execute_tool span under it.
+      const other = frameworkSpan('call-11');
+      await inside(other, () =>
+        guard.withLease({ tool: 'create_issue', needs, toolCallId: 'call-12' }, () => 1),
+      );
+      other.end();
+
+      const finished = spans.getFinishedSpans();
+      const toolSpans = finished.filter((s) => s.name.startsWith('execute_tool'));
+      expect(toolSpans.map((s) => s.attributes['gen_ai.tool.call.id'])).toEqual([
+        'call-9',
+        'call-10',
+        'call-12',
+        'call-11',
+      ]);
+      const [adopted, adoptedDenied, own] = toolSpans;
+      expect(adopted!.attributes).toMatchObject({
+        'gen_ai.agent.id': 'support-bot',
+        'gen_ai.agent.name': 'Support bot',
+      });
+      const acquires = finished.filter((s) => s.name === 'agent_lease.acquire github');
+      expect(acquires.map((s) => s.parentSpanContext?.spanId)).toEqual([
+        adopted!.spanContext().spanId,
+        own!.spanContext().spanId,
+      ]);
+      expect(adoptedDenied!.attributes['error.type']).toBe('LEASE_DENIED');
+      expect(adoptedDenied!.status.code).toBe(2);
+      expect(own!.parentSpanContext?.spanId).toBe(toolSpans[3]!.spanContext().spanId);
+      await guard.close();
+    } finally {
+      context.disable();
+    }
   });
 
   it('records a denial as a span event, error status and error.type', async () => {
