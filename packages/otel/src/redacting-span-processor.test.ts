@@ -111,6 +111,20 @@ describe('RedactingSpanProcessor', () => {
     expect(span.attributes).toEqual({ k: 'v', arr: ['a', 'b'], n: 1 });
   });
 
+  it('scrubs each span once when the SDK calls onEnding (onEnd does not scrub again)', () => {
+    const seen: string[] = [];
+    const p = new RedactingSpanProcessor({
+      redact: (text: string) => {
+        seen.push(text);
+        return text;
+      },
+    });
+    const { tracer } = setup((exp) => [p, exp]);
+    tracer.startSpan('first').end();
+    tracer.startSpan('second').end();
+    expect(seen).toEqual(['first', 'second']);
+  });
+
   describe('onEnd fallback (an SDK that never calls onEnding)', () => {
     // The same processor without its onEnding method: what an SDK older than 2.3.0 sees.
     const withoutOnEnding = (p: RedactingSpanProcessor): SpanProcessor => ({
