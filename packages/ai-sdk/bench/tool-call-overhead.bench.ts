@@ -14,8 +14,10 @@ import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   BasicTracerProvider,
+  BatchSpanProcessor,
   InMemorySpanExporter,
   SimpleSpanProcessor,
+  type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { generateText, isStepCount, tool, type TelemetryOptions, type ToolSet } from 'ai';
@@ -150,6 +152,13 @@ async function measure(s: Scenario) {
   }));
 }
 
+const nullExporter: SpanExporter = {
+  export: (_spans, done) => {
+    done({ code: 0 }); // ExportResultCode.SUCCESS
+  },
+  shutdown: () => Promise.resolve(),
+};
+
 const NEEDS = { read_issue: { credential: 'tracker', scopes: ['issues:read'] } };
 function variants(guard: Guard): [string, ToolSet][] {
   return [
@@ -170,9 +179,17 @@ async function main() {
         close: () => guard.close(),
       };
     },
-    ...[false, true].map((redacting) => (): Scenario => {
+    // Simple processor + in-memory exporter: every span is exported inside span.end(), the dearest setup. Batch
+    // processor + an exporter that drops the spans: what production runs (and what setupTracing() builds).
+    ...[
+      { redacting: false, batch: false },
+      { redacting: true, batch: false },
+      { redacting: true, batch: true },
+    ].map(({ redacting, batch }) => (): Scenario => {
       const exporter = new InMemorySpanExporter();
-      const processors: SpanProcessor[] = [new SimpleSpanProcessor(exporter)];
+      const processors: SpanProcessor[] = [
+        batch ? new BatchSpanProcessor(nullExporter) : new SimpleSpanProcessor(exporter),
+      ];
       const provider = new BasicTracerProvider({ spanProcessors: processors });
       const guard = makeGuard(provider);
       if (redacting) processors.unshift(new RedactingSpanProcessor(guard));
@@ -180,9 +197,7 @@ async function main() {
         integrations: [new OpenTelemetry({ tracer: provider.getTracer('gen_ai') })],
       };
       return {
-        name: redacting
-          ? 'recording SDK + @ai-sdk/otel + RedactingSpanProcessor'
-          : 'recording SDK + @ai-sdk/otel',
+        name: `recording SDK${batch ? ' (BatchSpanProcessor)' : ''} + @ai-sdk/otel${redacting ? ' + RedactingSpanProcessor' : ''}`,
         variants: variants(guard),
         telemetry,
         // A Node OTel setup has a context manager, so spans nest (execute_tool under step under invoke_agent).
