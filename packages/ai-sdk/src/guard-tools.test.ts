@@ -220,44 +220,57 @@ describe('guardTools with generateText', () => {
     await provider.shutdown();
   });
 
-  it("with @ai-sdk/otel, adds to the SDK's execute_tool span: one per tool call, lease spans under it", async () => {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    try {
-      const exporter = new InMemorySpanExporter();
-      const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-      const { guard } = testGuard({ telemetry: { tracerProvider: provider } });
-      const tools = guardTools(
-        guard,
-        { echo: tool({ inputSchema: z.object({ s: z.string() }), execute: ({ s }) => s }) },
-        { echo: { credential: 'github', scopes: ['issues:read'] } },
-      );
-      await generateText({
-        model: scriptedModel('echo', { s: 'x' }),
-        tools,
-        prompt: 'x',
-        stopWhen: isStepCount(3),
-        telemetry: { integrations: [new OpenTelemetry({ tracer: provider.getTracer('gen_ai') })] },
-      });
-      const spans = exporter.getFinishedSpans();
-      const toolSpans = spans.filter((s) => s.name === 'execute_tool echo');
-      expect(toolSpans).toHaveLength(1);
-      expect(toolSpans[0]!.attributes).toMatchObject({
-        'gen_ai.tool.call.id': 'call-1',
-        'gen_ai.agent.id': 'support-bot',
-      });
-      const leaseSpans = spans.filter((s) => s.name.startsWith('agent_lease.'));
-      expect(leaseSpans.map((s) => s.name).sort()).toEqual([
-        'agent_lease.acquire github',
-        'agent_lease.revoke github',
-      ]);
-      for (const s of leaseSpans)
-        expect(s.parentSpanContext?.spanId).toBe(toolSpans[0]!.spanContext().spanId);
-      await guard.close();
-      await provider.shutdown();
-    } finally {
-      context.disable();
-    }
-  });
+  const echoes = {
+    plain: tool({ inputSchema: z.object({ s: z.string() }), execute: ({ s }) => s }),
+    streaming: tool({
+      inputSchema: z.object({ s: z.string() }),
+      async *execute({ s }) {
+        yield 'partial';
+        yield await Promise.resolve(s);
+      },
+    }),
+  };
+  it.each(Object.keys(echoes) as (keyof typeof echoes)[])(
+    "with @ai-sdk/otel, adds to the SDK's execute_tool span (%s tool): one per call, lease spans under it",
+    async (kind) => {
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+      try {
+        const exporter = new InMemorySpanExporter();
+        const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+        const { guard } = testGuard({ telemetry: { tracerProvider: provider } });
+        const tools = guardTools(
+          guard,
+          { echo: echoes[kind] },
+          { echo: { credential: 'github', scopes: ['issues:read'] } },
+        );
+        await generateText({
+          model: scriptedModel('echo', { s: 'x' }),
+          tools,
+          prompt: 'x',
+          stopWhen: isStepCount(3),
+          telemetry: { integrations: [new OpenTelemetry({ tracer: provider.getTracer('gen_ai') })] },
+        });
+        const spans = exporter.getFinishedSpans();
+        const toolSpans = spans.filter((s) => s.name === 'execute_tool echo');
+        expect(toolSpans).toHaveLength(1);
+        expect(toolSpans[0]!.attributes).toMatchObject({
+          'gen_ai.tool.call.id': 'call-1',
+          'gen_ai.agent.id': 'support-bot',
+        });
+        const leaseSpans = spans.filter((s) => s.name.startsWith('agent_lease.'));
+        expect(leaseSpans.map((s) => s.name).sort()).toEqual([
+          'agent_lease.acquire github',
+          'agent_lease.revoke github',
+        ]);
+        for (const s of leaseSpans)
+          expect(s.parentSpanContext?.spanId).toBe(toolSpans[0]!.spanContext().spanId);
+        await guard.close();
+        await provider.shutdown();
+      } finally {
+        context.disable();
+      }
+    },
+  );
 
   it('leaves tools without execute untouched and never mutates the input', () => {
     const { guard } = testGuard();
