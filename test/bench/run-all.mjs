@@ -360,6 +360,20 @@ const goals = [
     (v) => v <= 50,
   ],
   [
+    '5',
+    'guarded tool call overhead, production spans (BatchSpanProcessor + RedactingSpanProcessor)',
+    '≤ 50 µs',
+    rangeCell(
+      jsonRow(
+        'ai-sdk-tool-call',
+        'generateText, recording SDK (BatchSpanProcessor)',
+        'guardTools, leased (localBroker)',
+      ),
+      'overhead',
+    ),
+    (v) => v <= 50,
+  ],
+  [
     '7',
     'createAgent: guardTool + leaseMiddleware vs unguarded',
     'reported (no target)',
