@@ -117,7 +117,8 @@ export class RuleStream {
     const dotTo = final ? L : L - this.dotAfter;
     if (this.sampleAt > lastSample && this.dotAt >= dotTo) return;
     const { starts } = this;
-    starts.length = 0;
+    // Setting an array's length is a runtime call (~2% of a write): only when there is something to drop.
+    if (starts.length !== 0) starts.length = 0;
     const sampleFrom = this.sampleAt;
     this.rules.prefilter.findRange(
       buf,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRedactor } from './index.js';
 import { knownForms } from './known-forms.js';
-import { cleanLines, encodings, makeValues, mixedCorpus, rng } from './test-corpus.js';
+import { cleanCorpus, cleanLines, encodings, makeValues, mixedCorpus, rng } from './test-corpus.js';
 
 function streamed(r: ReturnType<typeof createRedactor>, text: string, sizes: () => number): string {
   const s = r.createStreamRedactor();
@@ -142,5 +142,96 @@ describe('stream redactor', () => {
       const out = streamed(r, `<< ${enc} >>`, () => 1);
       expect(out).toMatch(/^<< \[REDACTED:pw\]=* >>$/);
     }
+  });
+});
+
+describe('stream redactor with the carried rule scanner', () => {
+  const values = makeValues(50, 5);
+  const text = mixedCorpus(30_000, values, 40, 13);
+
+  it('accounts for every character (emitted + held = received), emits only final text, holds a bounded suffix', () => {
+    // Chunks shorter than a scan's batch wait unjoined: `held` must still count them.
+    const r = createRedactor();
+    values.forEach((v, i) => r.register(v, `v${i}`));
+    const clean = cleanCorpus(20_000, 3);
+    expect(r.redact(clean)).toBe(clean);
+    const batch = r.redact(text);
+    for (const size of [1, 5, 15, 16, 17, 64, 300]) {
+      // Clean text: the output so far is exactly the source minus the held suffix.
+      let s = r.createStreamRedactor();
+      let out = '';
+      let received = 0;
+      for (let i = 0; i < clean.length; i += size) {
+        const chunk = clean.slice(i, i + size);
+        received += chunk.length;
+        out += s.write(chunk);
+        expect(out.length + s.held).toBe(received);
+      }
+      expect(out + s.end()).toBe(clean);
+      expect(s.held).toBe(0);
+      // Text with secrets: what is emitted is final (a prefix of the batch output), and the hold-back is bounded.
+      s = r.createStreamRedactor();
+      out = '';
+      let maxHeld = 0;
+      let final = true;
+      for (let i = 0; i < text.length; i += size) {
+        out += s.write(text.slice(i, i + size));
+        final &&= batch.startsWith(out);
+        maxHeld = Math.max(maxHeld, s.held);
+      }
+      // Compared as booleans so a failure never prints a value.
+      expect(final).toBe(true);
+      expect(out + s.end() === batch).toBe(true);
+      // Rules: a few hundred characters at most on this corpus (a PEM block ~450), whatever the chunk size.
+      expect(maxHeld).toBeLessThan(1_000);
+    }
+  });
+
+  it('never emits any part of a form before it is complete, with rules on, at every split', () => {
+    // The last Q - 1 positions of each scan are classified at a later scan: a form whose first characters end a
+    // write must still be held, whichever write completes it.
+    const r = createRedactor();
+    const v = 'Zq9!xY/7+wV3%uT1';
+    r.register(v, 'pw');
+    // A long tail, so the form is emitted by a scan before end() (which would rescan everything held).
+    const tail = ' and more text after it'.repeat(12);
+    for (const enc of encodings(v))
+      for (const size of [1, 2, 3, 5, 6, 7, 16, 17, 64]) {
+        const out = streamed(r, `<< ${enc} >>${tail}`, () => size);
+        // Compared as a boolean so a failure never prints the value.
+        expect(/^<< \[REDACTED:pw\]=* >>( and more text after it)+$/.test(out)).toBe(true);
+      }
+  });
+
+  it('catches a value registered while part of it is held, with rules on', () => {
+    const r = createRedactor();
+    r.register('xsk-live-abcdefghijk-and-more', 'other');
+    const s = r.createStreamRedactor();
+    let out = s.write('say xsk-live-abcdefghijk');
+    r.register('sk-live-abcdefghijkl', 'late');
+    // A long tail in scan-sized writes: the form is emitted by a scan, not by end().
+    const tail = 'l done'.padEnd(300, ' and more');
+    for (let i = 0; i < tail.length; i += 16) out += s.write(tail.slice(i, i + 16));
+    out += s.end();
+    expect(out === r.redact(`say xsk-live-abcdefghijk${tail}`)).toBe(true);
+    expect(out.startsWith('say x[REDACTED:late] done')).toBe(true);
+  });
+
+  it('a form that starts in the last characters of a write and ends in the next is caught', () => {
+    const r = createRedactor();
+    const v = 'tok_abcdefghijklmnop';
+    r.register(v, 'api');
+    const tail = ' tail'.repeat(60);
+    for (let lead = 0; lead < 40; lead++)
+      for (const cutInto of [1, 2, 3, 4, 5, 6, 10]) {
+        const text = `${'w'.repeat(lead)} ${v}${tail}`;
+        const cut = lead + 1 + cutInto;
+        const s = r.createStreamRedactor();
+        let out = s.write(text.slice(0, cut));
+        // The rest in scan-sized writes, so the form is emitted before end().
+        for (let i = cut; i < text.length; i += 16) out += s.write(text.slice(i, i + 16));
+        out += s.end();
+        expect(out === `${'w'.repeat(lead)} [REDACTED:api]${tail}`).toBe(true);
+      }
   });
 });
