@@ -4,6 +4,7 @@ import { builtinRules, type BuiltinRule } from './builtin-rules.js';
 import { shannonEntropy } from './entropy.js';
 import { RulePrefilter } from './rule-prefilter.js';
 import { ruleFences, ruleReach, type RuleReach } from './rule-reach.js';
+import { ruleRejects } from './rule-rejects.js';
 import { RuleStream } from './rule-stream.js';
 import { ruleTriggers } from './rule-triggers.js';
 import type { RuleOptions, SecretRule } from './types.js';
@@ -162,6 +163,7 @@ function prefilterFor(active: readonly BuiltinRule[]): RulePrefilter {
         if (specs === undefined) throw new Error(`built-in rule ${r.id} has no prefilter trigger`);
         return specs;
       }),
+      active.map((r) => ruleRejects[r.id]),
     );
     prefilters.set(key, p);
   }

@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array hot loops; indices are in range by construction */
+import type { RuleReject } from './rule-rejects.js';
 import type { DotTrigger, TriggerSpec } from './rule-triggers.js';
 
 /** Sampler gram length; triggers are at least Q + STRIDE - 1 elements long. */
@@ -104,7 +105,15 @@ export class RulePrefilter {
 
   private readonly dots: { rule: number; needs: Need[]; at: readonly number[] }[] = [];
 
-  constructor(specs: readonly (readonly (TriggerSpec | DotTrigger)[])[]) {
+  /**
+   * `rejects[rule]`, when given, drops a start its rule's regex provably cannot match (rule-rejects.ts). Checked
+   * here, where the text around the trigger was just read, rather than by the caller after the whole pass: on a
+   * megabyte the later read misses the cache, and most key=value triggers ("token", "password") are prose.
+   */
+  constructor(
+    specs: readonly (readonly (TriggerSpec | DotTrigger)[])[],
+    private readonly rejects: readonly (RuleReject | undefined)[] = [],
+  ) {
     const triggers: Trigger[] = [];
     const byKey = new Map<number, number[]>();
     specs.forEach((list, rule) => {
@@ -290,9 +299,10 @@ export class RulePrefilter {
       }
       if (!ok) continue;
       const rule = this.trRule[t]!;
+      const reject = this.rejects[rule];
       for (const d of this.trAt[t]!) {
         const s = p + d;
-        if (s >= 0 && s < n) out.push(rule, s);
+        if (s >= 0 && s < n && (reject === undefined || !reject(text, s))) out.push(rule, s);
       }
     }
   }
