@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- typed-array hot loops; indices are in range by construction */
+import { asciiSet } from './ascii-set.js';
 import type { RuleReject } from './rule-rejects.js';
 import type { DotTrigger, TriggerSpec } from './rule-triggers.js';
 
@@ -46,10 +47,8 @@ function elementSet(cls: string, ci: boolean): ElementSet {
   const cacheKey = `${ci ? 'i' : ''}${cls}`;
   const hit = elementCache.get(cacheKey);
   if (hit !== undefined) return hit;
-  const set = new Uint8Array(128);
-  const re = new RegExp(`^${cls}$`, ci ? 'i' : '');
+  const set = asciiSet(new RegExp(`^${cls}$`, ci ? 'i' : ''));
   const ascii = !/^\[\^|\\[sSWD]/.test(cls);
-  for (let c = 0; c < 128; c++) if (re.test(String.fromCharCode(c))) set[c] = 1;
   const index = set.slice();
   if (!ascii) index[0] = 1;
   const members: number[] = [];

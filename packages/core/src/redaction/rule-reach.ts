@@ -1,3 +1,5 @@
+import { asciiSet } from './ascii-set.js';
+
 /**
  * How far a built-in rule's match can reach, so the stream redactor can decide a candidate (a rule at a start
  * the prefilter reported) as soon as no later text can change the regex's answer there, instead of rescanning a
@@ -29,9 +31,7 @@ function hasNonAscii(s: string): boolean {
 }
 
 function classSet(cls: string): { set: Uint8Array; nonAscii: boolean } {
-  const set = new Uint8Array(128);
-  const re = new RegExp(`^${cls}$`);
-  for (let c = 0; c < 128; c++) if (re.test(String.fromCharCode(c))) set[c] = 1;
+  const set = asciiSet(new RegExp(`^${cls}$`));
   // Negations, \s and the complements, and any class written with a non-ASCII character or escape.
   const nonAscii = cls === '.' || /^\[\^|\\[sSWDux]/.test(cls) || hasNonAscii(cls);
   return { set, nonAscii };

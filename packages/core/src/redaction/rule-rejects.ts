@@ -1,3 +1,5 @@
+import { asciiSet } from './ascii-set.js';
+
 /**
  * Exact early rejects for the built-in rules whose prefilter candidates mostly fail (the key/value and URL rules
  * fire on words like "token", "password", "bearer" and on every `://`): a few table reads prove that the rule's
@@ -9,24 +11,18 @@
  */
 export type RuleReject = (text: string, at: number) => boolean;
 
-function table(re: RegExp): Uint8Array {
-  const t = new Uint8Array(128);
-  for (let c = 0; c < 128; c++) if (re.test(String.fromCharCode(c))) t[c] = 1;
-  return t;
-}
-
 /** `\s` without the u flag, on one UTF-16 code unit. */
-const SPACE = table(/\s/);
+const SPACE = asciiSet(/\s/);
 const WIDE_SPACE = /\s/;
 function isSpace(c: number): boolean {
   return c < 128 ? SPACE[c] === 1 : WIDE_SPACE.test(String.fromCharCode(c));
 }
 
 /** The key characters `[A-Za-z0-9_\-.]`; every keyword of the generic rules is spelled with them only. */
-const KEY = table(/[A-Za-z0-9_\-.]/);
+const KEY = asciiSet(/[A-Za-z0-9_\-.]/);
 
 /** The generic value class `[^\s"'\`,;<>(){}\[\]\\]` (non-ASCII characters belong unless whitespace). */
-const VALUE = table(/[^\s"'`,;<>(){}[\]\\]/);
+const VALUE = asciiSet(/[^\s"'`,;<>(){}[\]\\]/);
 
 /**
  * After the separator token ending before `j`: `\s{0,4}["'\`]?` and 8 value characters. The value class excludes
@@ -92,8 +88,8 @@ function keyAssignment(maxKey: number): RuleReject {
 }
 
 /** `[^\s:@/?#"'<>]` and `[^\s@/?#"'<>]`. */
-const URL_USER = table(/[^\s:@/?#"'<>]/);
-const URL_PASS = table(/[^\s@/?#"'<>]/);
+const URL_USER = asciiSet(/[^\s:@/?#"'<>]/);
+const URL_PASS = asciiSet(/[^\s@/?#"'<>]/);
 
 /**
  * Length of the run of `set` characters from `i` (non-ASCII ones belong unless whitespace), `max + 1` for any
@@ -128,7 +124,7 @@ const urlCredentials: RuleReject = (text, at) => {
 
 const BEARER = 'bearer';
 /** `[A-Za-z0-9\-._~+/]`, the Bearer value's class. */
-const BEARER_VALUE = table(/[A-Za-z0-9\-._~+/]/);
+const BEARER_VALUE = asciiSet(/[A-Za-z0-9\-._~+/]/);
 
 /**
  * `[Bb][Ee][Aa][Rr][Ee][Rr]\s{1,4}(?<secret>[A-Za-z0-9\-._~+/]{16,4096}=*)`: the value class excludes whitespace,
