@@ -196,10 +196,6 @@ export function createGuard(config: GuardConfig): Guard {
   const calls = new Set<CallAbort>();
   let closed = false;
 
-  const agentAttrs: Attributes = {
-    [sc.ATTR_GEN_AI_AGENT_ID]: agent.id,
-    ...(agent.name ? { [sc.ATTR_GEN_AI_AGENT_NAME]: agent.name } : {}),
-  };
   // Metric attributes repeat per credential (and outcome): one frozen object each instead of one per record.
   const metricAttrs = new Map<string, Attributes>();
   const credentialAttributes = (credential: string, outcome?: string): Attributes => {
@@ -218,7 +214,7 @@ export function createGuard(config: GuardConfig): Guard {
   };
 
   /**
-   * A fresh attribute object that starts with the agent's attributes. Filled by assignment: `{ ...agentAttrs,
+   * A fresh attribute object that starts with the agent's attributes. Filled by assignment: `{ ...agent,
    * [key]: value }` takes V8's slow path for computed keys after a spread, ~3 µs per span on the call path.
    */
   const spanAttributes = (): Attributes => {
@@ -560,15 +556,12 @@ export function createGuard(config: GuardConfig): Guard {
   }
 
   async function renew(held: Held): Promise<void> {
+    const attributes = spanAttributes();
+    attributes[sc.ATTR_LEASE_CREDENTIAL] = held.request.credential;
+    attributes[sc.ATTR_LEASE_ID] = held.leaseFp;
     const span = instruments.tracer.startSpan(
       `${sc.SPAN_LEASE_RENEW} ${held.request.credential}`,
-      {
-        attributes: {
-          ...agentAttrs,
-          [sc.ATTR_LEASE_CREDENTIAL]: held.request.credential,
-          [sc.ATTR_LEASE_ID]: held.leaseFp,
-        },
-      },
+      { attributes },
       parentContext(held.parent),
     );
     try {

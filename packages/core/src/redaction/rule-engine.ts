@@ -240,7 +240,7 @@ export class RuleEngine {
       const hit = c.exec(text, from);
       if (hit === undefined) return;
       const secret = text.slice(hit.start, hit.end);
-      const id = this.accept(hit.part, secret);
+      const id = this.accept(hit.part.rule, secret);
       if (id !== undefined) sink(hit.start, hit.end, id, secret, hit.index);
       // A rejected hit may hide a real one that starts inside it, so resume just after its start.
       from = id !== undefined && hit.last > hit.index ? hit.last : hit.index + 1;
@@ -277,7 +277,7 @@ export class RuleEngine {
       const hit = f[k]!;
       if (hit.index < resume) continue;
       const secret = text.slice(hit.start, hit.end);
-      const id = this.accept(hit.part, secret);
+      const id = this.accept(hit.part.rule, secret);
       if (id !== undefined) sink(hit.start, hit.end, id, secret, hit.index);
       resume = id !== undefined && hit.last > hit.index ? hit.last : hit.index + 1;
     }
@@ -295,7 +295,7 @@ export class RuleEngine {
       reach: active.map(reachOf),
       fences: active.map((r) => ruleFences[r.id]),
       tryAt: (rule, text, at) => sticky[rule]!.exec(text, at),
-      accept: (rule, secret) => this.acceptRule(active[rule]!, secret),
+      accept: (rule, secret) => this.accept(active[rule]!, secret),
     });
   }
 
@@ -316,11 +316,7 @@ export class RuleEngine {
   }
 
   /** The rule id to report, or undefined when the hit is dropped. */
-  private accept(part: Part, secret: string): string | undefined {
-    return this.acceptRule(part.rule, secret);
-  }
-
-  private acceptRule(rule: SecretRule & { generic?: boolean }, secret: string): string | undefined {
+  private accept(rule: SecretRule & { generic?: boolean }, secret: string): string | undefined {
     if (this.allowValues.has(secret) || this.allowPatterns.some((re) => re.test(secret))) return undefined;
     if (rule.generic === true) {
       // The value of a key=value hit may be a token a specific rule knows: report that rule instead.
