@@ -268,7 +268,7 @@ describe('lease lifecycle: revoked exactly once, whatever the call does', () => 
 
   it('currentLease outside a guarded call is a clear error', () => {
     expect(() => currentLease('github')).toThrow(
-      'currentLease() was called outside a guarded tool call; wrap the tool with guardTools/guardTool or guard.withLease',
+      'currentLease() found no lease: it was called outside a guarded tool call, or in a tool that declares no needs; wrap the tool with guardTools/guardTool or guard.withLease and declare the credential in its needs',
     );
   });
 

@@ -22,7 +22,7 @@ import {
   LeaseTimeoutError,
 } from './errors.js';
 import { LeaseImpl, type Lease, type LeaseHost } from './lease.js';
-import { callStorage } from './lease-context.js';
+import { callBodySettled, insideCallBody, runCallBody } from './lease-context.js';
 import { createMonitor, type Anomaly, type Monitor } from './monitor/monitor.js';
 import { memoryMonitorStore, type MonitorStore } from './monitor/store.js';
 import { normalizeNeeds, resolveScopes, type ToolNeeds, type ToolNeedsSpec } from './needs.js';
@@ -740,7 +740,14 @@ export function createGuard(config: GuardConfig): Guard {
     }
     const leases = new Map<string, Lease>(held.map((h) => [h.request.credential, h.lease]));
     const first = held[0]?.lease;
-    return await callStorage.run({ tool: call.tool, toolCallId, leases }, () => fn(first, leases));
+    // Nothing to hand over: a call context would only hide an enclosing call's leases, and outside one it would
+    // switch AsyncLocalStorage on (a cost on every promise, see lease-context.ts) for nothing.
+    if (first === undefined && !insideCallBody()) return await fn(first, leases);
+    try {
+      return await runCallBody({ tool: call.tool, toolCallId, leases }, () => fn(first, leases));
+    } finally {
+      callBodySettled();
+    }
   }
 
   function markSpanError(span: Span, error: unknown): void {
