@@ -41,6 +41,21 @@ const usage = {
   outputTokens: { total: 5, text: 5, reasoning: undefined },
 };
 let calls = 0;
+/**
+ * Tool call ids shaped like a provider's (OpenAI: `call_` + 24 base62 characters), fresh every call: the guard
+ * redacts each id before audit records carry it, which a short mock id (`c1`) skips almost entirely. Seeded, so
+ * every run sees the same ids.
+ */
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+let seed = 0x2f6b1d;
+function nextCallId(): string {
+  let id = 'call_';
+  for (let i = 0; i < 24; i++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    id += BASE62[(seed >>> 8) % 62];
+  }
+  return id;
+}
 // One tool call, then an answer: the shape of every agent step that uses a tool.
 const model = new MockLanguageModelV4({
   doGenerate: () =>
@@ -48,7 +63,7 @@ const model = new MockLanguageModelV4({
       calls++ % 2 === 0
         ? {
             content: [
-              { type: 'tool-call', toolCallId: `c${calls}`, toolName: 'read_issue', input: '{"number":7}' },
+              { type: 'tool-call', toolCallId: nextCallId(), toolName: 'read_issue', input: '{"number":7}' },
             ],
             finishReason: { unified: 'tool-calls', raw: undefined },
             usage,
