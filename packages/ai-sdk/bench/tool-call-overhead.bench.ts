@@ -52,7 +52,7 @@ function nextCallId(): string {
   let id = 'call_';
   for (let i = 0; i < 24; i++) {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    id += BASE62[(seed >>> 8) % 62];
+    id += BASE62.charAt((seed >>> 8) % 62);
   }
   return id;
 }
