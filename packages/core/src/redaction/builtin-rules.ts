@@ -12,9 +12,9 @@ function ci(word: string): string {
   return word.replace(/[a-z]/gi, (c) => `[${c.toUpperCase()}${c.toLowerCase()}]`);
 }
 
-// rule-rejects.ts mirrors the patterns of generic-api-key, generic-password, url-credentials and
-// authorization-bearer (early rejects before the regex try): change them together (rule-rejects.test.ts checks
-// each reject against the live pattern).
+// rule-rejects.ts mirrors the patterns of generic-api-key, generic-password, url-credentials,
+// authorization-bearer and the key names of aws-secret-access-key (early rejects before the regex try): change them
+// together (rule-rejects.test.ts checks each reject against the live pattern).
 // Shared pieces. Every quantifier is bounded and each is followed by a character its class excludes, so a failed
 // attempt costs at most the bound; rules that start with a character class begin with a lookbehind so a long run
 // is tried once, not at every position.

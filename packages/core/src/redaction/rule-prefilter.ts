@@ -202,8 +202,8 @@ export class RulePrefilter {
 
   /** Appends every start a trigger in `text` points to (unordered, possibly repeated) to `out`. */
   find(text: string, out: Starts): void {
-    this.sample(text, 0, text.length - Q, out);
-    if (this.dots.length > 0) this.findDots(text, 0, text.length, out);
+    const n = this.sample(text, 0, text.length - Q, out, out.length, 0);
+    if (this.dots.length > 0) this.findDots(text, 0, text.length, out, n, 0);
   }
 
   /** Longest trigger and how far a trigger's first element can lie before the sample that finds it. */
@@ -230,14 +230,25 @@ export class RulePrefilter {
 
   /**
    * The stream's part of `find`: samples at from, from + 3, … up to `last` and dots in [dotFrom, dotTo). Over
-   * consecutive calls with the same alignment it reports exactly what one `find` over the whole text would.
+   * consecutive calls with the same alignment it reports exactly what one `find` over the whole text would. The
+   * pairs are written from out[n] on with `shift` added to each start (the stream keeps absolute positions in an
+   * array it reuses, so no scratch copy); returns the new end.
    */
-  findRange(text: string, from: number, last: number, dotFrom: number, dotTo: number, out: Starts): void {
-    this.sample(text, from, last, out);
-    if (this.dots.length > 0) this.findDots(text, dotFrom, dotTo, out);
+  findRange(
+    text: string,
+    from: number,
+    last: number,
+    dotFrom: number,
+    dotTo: number,
+    out: Starts,
+    n: number,
+    shift: number,
+  ): number {
+    n = this.sample(text, from, last, out, n, shift);
+    return this.dots.length > 0 ? this.findDots(text, dotFrom, dotTo, out, n, shift) : n;
   }
 
-  private sample(text: string, from: number, last: number, out: Starts): void {
+  private sample(text: string, from: number, last: number, out: Starts, n: number, shift: number): number {
     const { bits } = this;
     for (let i = from; i <= last; i += STRIDE) {
       const a = text.charCodeAt(i);
@@ -248,48 +259,54 @@ export class RulePrefilter {
         ((a | b | c) & 0xff80) === 0
           ? (a << 14) | (b << 7) | c
           : ((a < 128 ? a : 0) << 14) | ((b < 128 ? b : 0) << 7) | (c < 128 ? c : 0);
-      if ((bits[key >>> 3]! & (1 << (key & 7))) !== 0) this.candidates(text, i, key, out);
+      if ((bits[key >>> 3]! & (1 << (key & 7))) !== 0) n = this.candidates(text, i, key, out, n, shift);
     }
+    return n;
   }
 
   /** Rules anchored on a '.': indexOf skips to each dot at memchr speed. */
-  private findDots(text: string, from: number, to: number, out: Starts): void {
-    const n = text.length;
+  private findDots(text: string, from: number, to: number, out: Starts, n: number, shift: number): number {
+    const len = text.length;
     for (let d = text.indexOf('.', from); d !== -1 && d < to; d = text.indexOf('.', d + 1)) {
       for (const { rule, needs, at } of this.dots) {
         let ok = true;
         for (const { offset, set, ascii } of needs) {
           const x = d + offset;
           if (x < 0) continue; // before the text: the rule's lookbehind decides
-          const c = x < n ? text.charCodeAt(x) : -1;
+          const c = x < len ? text.charCodeAt(x) : -1;
           if (c === -1 || (c >= 128 ? ascii : set[c] === 0)) {
             ok = false;
             break;
           }
         }
         if (!ok) continue;
-        for (const k of at) if (d + k >= 0 && d + k < n) out.push(rule, d + k);
+        for (const k of at)
+          if (d + k >= 0 && d + k < len) {
+            out[n++] = rule;
+            out[n++] = d + k + shift;
+          }
       }
     }
+    return n;
   }
 
-  private candidates(text: string, i: number, key: number, out: Starts): void {
+  private candidates(text: string, i: number, key: number, out: Starts, n: number, shift: number): number {
     const { tkey, tbits, sets, nonAscii, trEl, trLen, trWin } = this;
     const mask = (1 << tbits) - 1;
     let slot = Math.imul(key, 0x9e3779b1) >>> (32 - tbits);
     while (tkey[slot] !== key) slot = (slot + 1) & mask;
     const end = this.tpos[slot]! + this.tlen[slot]!;
-    const n = text.length;
+    const len = text.length;
     for (let k = this.tpos[slot]!; k < end; k++) {
       const e = this.ent[k]!;
       const t = (e / STRIDE) | 0;
       const p = i - (e - t * STRIDE) - trWin[t]!;
-      const len = trLen[t]!;
-      if (p + len > n) continue;
+      const tl = trLen[t]!;
+      if (p + tl > len) continue;
       // The whole trigger; elements before the text start count as present (the rule's lookbehind decides).
       const el = trEl[t]!;
       let ok = true;
-      for (let j = p < 0 ? -p : 0; j < len; j++) {
+      for (let j = p < 0 ? -p : 0; j < tl; j++) {
         const c = text.charCodeAt(p + j);
         if (c >= 128 ? nonAscii[el + j] === 0 : sets[(el + j) * 128 + c] === 0) {
           ok = false;
@@ -301,8 +318,12 @@ export class RulePrefilter {
       const reject = this.rejects[rule];
       for (const d of this.trAt[t]!) {
         const s = p + d;
-        if (s >= 0 && s < n && (reject === undefined || !reject(text, s))) out.push(rule, s);
+        if (s >= 0 && s < len && (reject === undefined || !reject(text, s))) {
+          out[n++] = rule;
+          out[n++] = s + shift;
+        }
       }
     }
+    return n;
   }
 }

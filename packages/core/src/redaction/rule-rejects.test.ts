@@ -49,6 +49,14 @@ const pieces = [
   'private.key',
   'access_key',
   'secret',
+  'SECRET',
+  'aws',
+  'AWS_',
+  'session',
+  'Access',
+  'aws_secret_access_key',
+  'AWS.SESSION-TOKEN',
+  'secretaccesskey',
   'credential',
   'passw',
   'password',
@@ -133,7 +141,11 @@ describe('rule rejects', () => {
   it('never reject a match on texts built to match (property)', () => {
     const ws = fc.constantFrom('', ' ', '  ', '\t', '\u00a0', '    ', '     ');
     const quote = fc.constantFrom('', '"', "'", '`');
-    const value = fc.stringMatching(/^[A-Za-z0-9_\-.~+/=:]{4,20}$/);
+    const value = fc.oneof(
+      fc.stringMatching(/^[A-Za-z0-9_\-.~+/=:]{4,20}$/),
+      // Around aws-secret-access-key's 40-character minimum.
+      fc.stringMatching(/^[A-Za-z0-9+/=]{38,42}$/),
+    );
     const assignment = fc
       .tuple(
         fc.constantFrom(
@@ -145,6 +157,10 @@ describe('rule rejects', () => {
           'password',
           'pwd',
           'passphrase',
+          'aws_secret_access_key',
+          'AWS-Session.Token',
+          'awssecretkey',
+          'Secret_Access_Key',
         ),
         // Key suffixes short, or around the 24-character bound.
         fc.oneof(fc.stringMatching(/^[A-Za-z0-9_\-.]{0,3}$/), fc.stringMatching(/^[A-Za-z0-9_\-.]{23,25}$/)),
@@ -187,6 +203,7 @@ describe('rule rejects', () => {
     const password = ruleRejects['generic-password']!;
     const url = ruleRejects['url-credentials']!;
     const bearer = ruleRejects['authorization-bearer']!;
+    const aws = ruleRejects['aws-secret-access-key']!;
     expect(api('the token was refreshed', 4)).toBe(true);
     expect(api('secret: none\n', 0)).toBe(true);
     expect(api('API_KEY=${API_KEY:?missing}\n', 0)).toBe(true);
@@ -200,6 +217,12 @@ describe('rule rejects', () => {
     expect(bearer('Bearer token for x', 0)).toBe(true);
     expect(bearer('Bearer token', 0)).toBe(false); // the value may continue in the next write
     expect(bearer('Bearer abcdefghijklmnopq', 0)).toBe(false);
+    expect(aws('SECRET_KEY=abc', 0)).toBe(true);
+    expect(aws('client_secret: x', 7)).toBe(true);
+    expect(aws('aws_region=us-east-1', 0)).toBe(true);
+    expect(aws('secret_access_key=', 0)).toBe(false);
+    expect(aws('AWS.Session', 0)).toBe(false);
+    expect(aws('secret_acc', 0)).toBe(false); // the next write may complete "access"
   });
 
   it('leave the scan result unchanged on text the rejects see a lot of', () => {

@@ -152,6 +152,44 @@ const bearer: RuleReject = (text, at) => {
   return false;
 };
 
+/** Case-insensitive ASCII `word` (lower case) at `i`: 1 present, 0 absent, -1 the text ends first. */
+function wordAt(text: string, i: number, word: string): number {
+  for (let k = 0; k < word.length; k++) {
+    if (i + k >= text.length) return -1;
+    // c | 32 equals a lower-case letter's code only for that letter and its upper case.
+    if ((text.charCodeAt(i + k) | 32) !== word.charCodeAt(k)) return 0;
+  }
+  return 1;
+}
+
+/** After an optional `[_\-.]` at `i`, one of `words`: 1, 0 or -1 as wordAt. */
+function afterSeparator(text: string, i: number, words: readonly string[]): number {
+  if (i >= text.length) return -1;
+  const c = text.charCodeAt(i);
+  // A separator character cannot start a word, so the optional separator is taken whenever present.
+  if (c === 95 || c === 45 || c === 46) i++;
+  let out = 0;
+  for (const w of words) {
+    const r = wordAt(text, i, w);
+    if (r === 1) return 1;
+    if (r === -1) out = -1;
+  }
+  return out;
+}
+
+/**
+ * The key names of aws-secret-access-key: `(aws[_\-.]?)?secret[_\-.]?access…`, `aws[_\-.]?secret…` or
+ * `aws[_\-.]?session…`. Its "secret" trigger fires on every other secret key (SECRET_KEY=, client_secret: …),
+ * where the regex fails after a try and a wait for the value; here two words decide.
+ */
+const awsSecretKey: RuleReject = (text, at) => {
+  const secret = wordAt(text, at, 'secret');
+  if (secret === 1) return afterSeparator(text, at + 6, ['access']) === 0;
+  const aws = wordAt(text, at, 'aws');
+  if (aws === 1) return afterSeparator(text, at + 3, ['secret', 'session']) === 0;
+  return secret === 0 && aws === 0;
+};
+
 /** Rejects by built-in rule id. */
 export const ruleRejects: Readonly<Record<string, RuleReject>> = {
   // Longest keywords: private_key (11), passphrase (10); then up to 24 more key characters.
@@ -159,4 +197,5 @@ export const ruleRejects: Readonly<Record<string, RuleReject>> = {
   'generic-password': keyAssignment(10 + 24),
   'url-credentials': urlCredentials,
   'authorization-bearer': bearer,
+  'aws-secret-access-key': awsSecretKey,
 };
