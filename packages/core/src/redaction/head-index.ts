@@ -121,6 +121,23 @@ export class HeadIndex {
     return (this.head3[k >>> 3]! & (1 << (k & 7))) !== 0;
   }
 
+  /**
+   * False when no position of `text` starts with the first 3 characters of a live pattern (either spelling), so no
+   * registered form and no truncated head of one (at least 8 characters) occurs in it.
+   */
+  mayOccur(text: string): boolean {
+    const { head3 } = this;
+    const last = text.length - 3;
+    if (last < 0 || this.live === 0) return false;
+    let k = key3(text, 0);
+    for (let p = 0; ; ) {
+      if ((head3[k >>> 3]! & (1 << (k & 7))) !== 0) return true;
+      if (p === last) return false;
+      k = ((k << 7) | (text.charCodeAt(p + 3) & 127)) & 0x1fffff;
+      p++;
+    }
+  }
+
   remove(id: number, s: string, store: PatternStore): void {
     if (this.counts !== undefined) count(this.counts, s, -1);
     const slot = mix(this.eHash[id]!) >>> (32 - this.tbits);

@@ -25,6 +25,14 @@ export interface Segment {
   hit: Hit;
 }
 
+/**
+ * Strings up to this length are first checked by two tight loops (surelyClean) before the full scan. Such strings
+ * (tool call ids, span attribute values, audit fields) are nearly always clean, and the full scan's code path is
+ * what a string checked between tool calls pays for: cold, ~15 µs for a fresh 29-character id inside
+ * `generateText`, against 0.5 µs in a loop; after a cache flush the two loops cost 8 µs against 14-15.
+ */
+const QUICK_MAX = 256;
+
 /** Length of a trailing "..." or "…" (what span attribute limits append), else 0. */
 function trailingEllipsis(text: string): number {
   const n = text.length;
@@ -98,13 +106,29 @@ export class RedactionCore {
   }
 
   redact(text: string): string {
-    if (text.length === 0) return text;
+    if (text.length === 0 || (text.length <= QUICK_MAX && this.surelyClean(text))) return text;
+    return this.redactFully(text);
+  }
+
+  /** redact without the short-string check (the reference it is tested against). */
+  redactFully(text: string): string {
     const hits = this.hits(text, true);
     if (hits.length === 0) return text;
     return this.render(text, merge(hits), 0, text.length);
   }
 
+  /**
+   * True when neither a registered form (nor the truncated head of one) nor a rule can match in `text`: no position
+   * starts like a pattern and the rule prefilter finds no start. False means "look closer", not "found".
+   */
+  surelyClean(text: string): boolean {
+    const { known } = this;
+    if (known.values > 0 && known.head.mayOccur(text)) return false;
+    return this.rules === undefined || !this.rules.mayHit(text);
+  }
+
   scan(text: string): SecretFinding[] {
+    if (text.length <= QUICK_MAX && this.surelyClean(text)) return [];
     return merge(this.hits(text, true)).map(({ start, end, hit }) => ({
       rule: hit.known !== undefined ? `known:${hit.label}` : hit.label,
       start,

@@ -226,6 +226,15 @@ export class RuleEngine {
     return this.builtin.size === 0 && this.user.length === 0;
   }
 
+  /**
+   * False when `scan(text)` can report nothing: the prefilter finds no start. Always true with user rules (they
+   * have no triggers) or without the prefilter.
+   */
+  mayHit(text: string): boolean {
+    if (this.prefilter === undefined || this.user.length > 0) return true;
+    return this.prefilter.mayFind(text);
+  }
+
   /** Reports every accepted hit in `text`. Hits from different regexes may overlap; the caller merges. */
   scan(text: string, sink: RuleSink): void {
     if (this.prefilter !== undefined) this.runFiltered(this.prefilter, text, sink);

@@ -206,6 +206,23 @@ export class RulePrefilter {
     if (this.dots.length > 0) this.findDots(text, 0, text.length, out, n, 0);
   }
 
+  /**
+   * False when `find(text, …)` would report no start: no sampled 3-gram is in the trigger table and there is no '.'
+   * for the dot-anchored rules. One tight loop, for short strings that are nearly always clean (ids, attribute
+   * values): it touches far less code than `find`, which is what a string checked between tool calls pays for.
+   */
+  mayFind(text: string): boolean {
+    const { bits } = this;
+    for (let i = 0, last = text.length - Q; i <= last; i += STRIDE) {
+      const a = text.charCodeAt(i);
+      const b = text.charCodeAt(i + 1);
+      const c = text.charCodeAt(i + 2);
+      const key = ((a < 128 ? a : 0) << 14) | ((b < 128 ? b : 0) << 7) | (c < 128 ? c : 0);
+      if ((bits[key >>> 3]! & (1 << (key & 7))) !== 0) return true;
+    }
+    return this.dots.length > 0 && text.includes('.');
+  }
+
   /** Longest trigger and how far a trigger's first element can lie before the sample that finds it. */
   get reach(): { longest: number; lead: number; minAt: number; dotAfter: number; dotBefore: number } {
     let longest = 0;
