@@ -6,8 +6,7 @@ import { sleep, testGuard } from './test-utils.js';
 
 const needs = { credential: 'github', scopes: ['issues:write'], ttl: '60s' };
 /** Node 20 and 22 (async hooks): the storage is switched off between calls. */
-const hooksBased =
-  typeof (AsyncLocalStorage.prototype as { _propagate?: unknown })._propagate === 'function';
+const hooksBased = typeof (AsyncLocalStorage.prototype as { _propagate?: unknown })._propagate === 'function';
 
 describe('currentLease: the call context', () => {
   it('follows each of two overlapping calls across awaits, also after the other one ended', async () => {
