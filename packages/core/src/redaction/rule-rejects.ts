@@ -122,7 +122,16 @@ const urlCredentials: RuleReject = (text, at) => {
   return pass === 0 || pass > 256 || text.charCodeAt(from + pass) !== 64;
 };
 
-const BEARER = 'bearer';
+/** Case-insensitive ASCII `word` (lower case) at `i`: 1 present, 0 absent, -1 the text ends first. */
+function wordAt(text: string, i: number, word: string): number {
+  for (let k = 0; k < word.length; k++) {
+    if (i + k >= text.length) return -1;
+    // c | 32 equals a lower-case letter's code only for that letter and its upper case.
+    if ((text.charCodeAt(i + k) | 32) !== word.charCodeAt(k)) return 0;
+  }
+  return 1;
+}
+
 /** `[A-Za-z0-9\-._~+/]`, the Bearer value's class. */
 const BEARER_VALUE = asciiSet(/[A-Za-z0-9\-._~+/]/);
 
@@ -131,10 +140,9 @@ const BEARER_VALUE = asciiSet(/[A-Za-z0-9\-._~+/]/);
  * so the whitespace run after the keyword is taken whole (1 to 4), and 16 value characters must follow it.
  */
 const bearer: RuleReject = (text, at) => {
+  const word = wordAt(text, at, 'bearer');
+  if (word !== 1) return word === 0;
   const n = text.length;
-  if (at + 6 > n) return false;
-  // c | 32 equals a lower-case letter's code only for that letter and its upper case.
-  for (let k = 0; k < 6; k++) if ((text.charCodeAt(at + k) | 32) !== BEARER.charCodeAt(k)) return true;
   let i = at + 6;
   let ws = 0;
   for (;;) {
@@ -151,16 +159,6 @@ const bearer: RuleReject = (text, at) => {
   }
   return false;
 };
-
-/** Case-insensitive ASCII `word` (lower case) at `i`: 1 present, 0 absent, -1 the text ends first. */
-function wordAt(text: string, i: number, word: string): number {
-  for (let k = 0; k < word.length; k++) {
-    if (i + k >= text.length) return -1;
-    // c | 32 equals a lower-case letter's code only for that letter and its upper case.
-    if ((text.charCodeAt(i + k) | 32) !== word.charCodeAt(k)) return 0;
-  }
-  return 1;
-}
 
 /** After an optional `[_\-.]` at `i`, one of `words`: 1, 0 or -1 as wordAt. */
 function afterSeparator(text: string, i: number, words: readonly string[]): number {
