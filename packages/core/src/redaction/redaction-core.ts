@@ -106,7 +106,7 @@ export class RedactionCore {
   }
 
   redact(text: string): string {
-    if (text.length === 0 || (text.length <= QUICK_MAX && this.surelyClean(text))) return text;
+    if (text.length === 0 || this.surelyClean(text)) return text;
     return this.redactFully(text);
   }
 
@@ -118,17 +118,19 @@ export class RedactionCore {
   }
 
   /**
-   * True when neither a registered form (nor the truncated head of one) nor a rule can match in `text`: no position
-   * starts like a pattern and the rule prefilter finds no start. False means "look closer", not "found".
+   * True when `text` is short (QUICK_MAX) and neither a registered form (nor the truncated head of one) nor a rule
+   * can match in it: no position starts like a pattern and the rule prefilter finds no start. False means "look
+   * closer", not "found".
    */
   surelyClean(text: string): boolean {
+    if (text.length > QUICK_MAX) return false;
     const { known } = this;
     if (known.values > 0 && known.head.mayOccur(text)) return false;
     return this.rules === undefined || !this.rules.mayHit(text);
   }
 
   scan(text: string): SecretFinding[] {
-    if (text.length <= QUICK_MAX && this.surelyClean(text)) return [];
+    if (this.surelyClean(text)) return [];
     return merge(this.hits(text, true)).map(({ start, end, hit }) => ({
       rule: hit.known !== undefined ? `known:${hit.label}` : hit.label,
       start,
