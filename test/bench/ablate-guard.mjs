@@ -33,8 +33,8 @@ const runs = Number(opt('runs', '3'));
 const rounds = Number(opt('rounds', '1000'));
 const variants = opt('variants', '-,ABCDEF,A,B,C,D,E,F').split(',');
 
-const SWITCH = 'globalThis.__agentLeaseAblate';
-const on = (letter) => `${SWITCH}.includes(${JSON.stringify(letter)})`;
+// One module-level constant per letter: the shipped variant pays a constant load per site, not a lookup.
+const on = (letter) => `__ablate${letter}`;
 /** [letter, site (string or RegExp), replacement]: the replacement keeps the original behind the switch. */
 const sites = [
   [
@@ -101,7 +101,9 @@ for (const [letter, site, replace] of sites) {
   patched = patched.replace(site, replace);
 }
 patched =
-  `${SWITCH} = process.env.AGENT_LEASE_ABLATE ?? "";\n` +
+  [...'ABCDEF']
+    .map((l) => `const __ablate${l} = (process.env.AGENT_LEASE_ABLATE ?? "").includes("${l}");\n`)
+    .join('') +
   'let __ablateCall;\n' +
   // A non-recording span for every start: what a tracer without a provider hands out.
   'const __ablateNoopTracer = { startSpan: () => trace.wrapSpanContext({ traceId: "0".repeat(32), spanId: "0".repeat(16), traceFlags: 0 }) };\n' +
