@@ -3,14 +3,15 @@
  * side by side in one process: each round runs both variants back to back (order alternating) so drift and
  * GC hit both alike. Reports medians per `generateText` call (two steps, one tool call) and the median of the
  * per-round differences.
- * Run: pnpm --filter @agent-lease/ai-sdk bench   [-- --rounds 3000] [-- --smoke] [-- --only <scenario text>];
- * BENCH_JSON=<file> writes the results.
+ * Run: pnpm --filter @agent-lease/ai-sdk bench   [-- --rounds 3000] [-- --smoke] [-- --only <scenario text>]
+ * [-- --floor]; BENCH_JSON=<file> writes the results.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { writeFileSync } from 'node:fs';
-import { createGuard, currentLease, localBroker, type Guard } from '@agent-lease/core';
+import { createGuard, currentLease, localBroker, semconv as sc, type Guard } from '@agent-lease/core';
 import { RedactingSpanProcessor } from '@agent-lease/otel';
 import { OpenTelemetry } from '@ai-sdk/otel';
-import { context } from '@opentelemetry/api';
+import { context, trace, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   BasicTracerProvider,
@@ -35,6 +36,8 @@ const WARMUP = arg('warmup', smoke ? 5 : 300);
 // Runs only the scenarios whose name contains this text (e.g. `--only "no telemetry"`), for quick A/B runs.
 const onlyAt = process.argv.indexOf('--only');
 const ONLY = onlyAt === -1 ? undefined : process.argv[onlyAt + 1];
+// Adds the "required work alone" variant (see requiredWorkAlone), a diagnostic for issue 5.
+const FLOOR = process.argv.includes('--floor');
 
 const usage = {
   inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined },
@@ -174,10 +177,73 @@ class DroppingExporter extends InMemorySpanExporter {
   }
 }
 
+/**
+ * Diagnostic, not a product path (`--floor`): the work a leased call has to do by the issue's terms and nothing
+ * else: three audit records with their strings redacted, a lease span at acquire and at revoke, the body run with
+ * its lease in an AsyncLocalStorage switched on only meanwhile, the result redacted. No grants, scopes, lock, lease
+ * ids, broker, lease object, metrics, lifetimes or abort handling. It bounds what a leaner call path could reach.
+ */
+const floorStore = new AsyncLocalStorage<{ tool: string }>();
+const floorAudit: object[] = [];
+function requiredWorkAlone(guard: Guard, tracer: Tracer): ToolSet {
+  const scopes = ['issues:read'];
+  const record = (type: string, toolCallId: string) => {
+    floorAudit.push({
+      type,
+      time: new Date().toISOString(),
+      agent: guard.agent,
+      outcome: 'ok',
+      tool: 'read_issue',
+      toolCallId: guard.redact(toolCallId),
+      credential: 'tracker',
+      scopes: scopes.map((s) => guard.redact(s)),
+      leaseId: 'hmac-sha256:0',
+    });
+    if (floorAudit.length >= 10_000) floorAudit.length = 0; // the memory sink's ring size
+  };
+  const leaseSpan = (name: string) =>
+    tracer
+      .startSpan(name, {
+        attributes: {
+          [sc.ATTR_GEN_AI_AGENT_ID]: guard.agent.id,
+          [sc.ATTR_LEASE_CREDENTIAL]: 'tracker',
+          [sc.ATTR_LEASE_SCOPES]: scopes,
+          [sc.ATTR_LEASE_ID]: 'hmac-sha256:0',
+          [sc.ATTR_BROKER_KIND]: 'local',
+        },
+      })
+      .end();
+  return {
+    read_issue: tool({
+      inputSchema: z.object({ number: z.number() }),
+      execute: ({ number }, { toolCallId }) => {
+        record('lease.requested', toolCallId);
+        leaseSpan('lease.acquire tracker');
+        record('lease.granted', toolCallId);
+        let result: unknown;
+        try {
+          result = floorStore.run({ tool: 'read_issue' }, () => {
+            if (floorStore.getStore() === undefined) throw new Error('no lease'); // what currentLease() reads
+            return { number, title: 'Flaky test', body: 'The test fails one run in ten.' };
+          });
+        } finally {
+          floorStore.disable();
+          leaseSpan('lease.revoke tracker');
+          record('lease.revoked', toolCallId);
+        }
+        return Promise.resolve(guard.redactDeep(result));
+      },
+    }),
+  };
+}
+
 const NEEDS = { read_issue: { credential: 'tracker', scopes: ['issues:read'] } };
-function variants(guard: Guard): [string, ToolSet][] {
+function variants(guard: Guard, tracer: Tracer = trace.getTracer('agent-lease')): [string, ToolSet][] {
   return [
     ['unguarded', plainTools],
+    ...(FLOOR
+      ? [['required work alone (diagnostic)', requiredWorkAlone(guard, tracer)] as [string, ToolSet]]
+      : []),
     ['guardTools, no needs (span + redaction)', guardTools(guard, plainTools)],
     ['guardTools, leased (localBroker)', guardTools(guard, leasedTools, NEEDS)],
   ];
@@ -213,7 +279,7 @@ async function main() {
       };
       return {
         name: `recording SDK${batch ? ' (BatchSpanProcessor)' : ''} + @ai-sdk/otel${redacting ? ' + RedactingSpanProcessor' : ''}`,
-        variants: variants(guard),
+        variants: variants(guard, provider.getTracer('agent-lease')),
         telemetry,
         // A Node OTel setup has a context manager, so spans nest (execute_tool under step under invoke_agent).
         setup: () => context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable()),
