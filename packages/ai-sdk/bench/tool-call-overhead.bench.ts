@@ -181,7 +181,8 @@ class DroppingExporter extends InMemorySpanExporter {
  * Diagnostic, not a product path (`--floor`): the work a leased call has to do by the issue's terms and nothing
  * else: three audit records with their strings redacted, a lease span at acquire and at revoke, the body run with
  * its lease in an AsyncLocalStorage switched on only meanwhile, the result redacted. No grants, scopes, lock, lease
- * ids, broker, lease object, metrics, lifetimes or abort handling. It bounds what a leaner call path could reach.
+ * ids, broker, lease object, value registration, metrics, lifetimes or abort handling. It bounds what a leaner call
+ * path could reach.
  */
 const floorStore = new AsyncLocalStorage<{ tool: string }>();
 const floorAudit: object[] = [];
