@@ -13,6 +13,9 @@
 //   D  the lease context in a module variable instead of AsyncLocalStorage
 //   E  lease values not registered with the redactor
 //   F  tool results not redacted
+// and parts of the lease lifecycle (not in the default list):
+//   G  no lifetime deadline per lease          H  no in-flight tracking of acquisitions, no abort race
+//   J  no lock check before each lease         K  no grace-period deadline when a value is released
 //
 // The switches are text replacements in packages/core/dist/index.js (restored afterwards, also on Ctrl-C). Each
 // site must occur exactly once: when the bundle changed, the script names the site and stops.
@@ -75,6 +78,32 @@ const sites = [
       `held.secrets = ${on('E')} ? [{ fingerprint: "", release() {} }] : holdValues(brokerLease, credential);`,
   ],
   [
+    'G',
+    /scheduleLifetime\(held\);\n(\s*)return held;\n {2}\}\n {2}function holdValues/,
+    (m) => m.replace('scheduleLifetime(held);', `if (!${on('G')}) scheduleLifetime(held);`),
+  ],
+  [
+    'H',
+    /(\s*)inflightAcquires\.add\(acquiring\);\n\s*const settled = \(\) => inflightAcquires\.delete\(acquiring\);\n\s*void acquiring\.then\(settled, settled\);\n/,
+    (m) => `\nif (!${on('H')}) {${m}}\n`,
+  ],
+  [
+    'H',
+    'const result = await state.race(leaseAndRun(call, fn, span, toolCallId, needsList, state, held));',
+    () =>
+      `const result = ${on('H')} ? await leaseAndRun(call, fn, span, toolCallId, needsList, state, held) : await state.race(leaseAndRun(call, fn, span, toolCallId, needsList, state, held));`,
+  ],
+  [
+    'J',
+    'const locked = refuseIfLocked(call, toolCallId, span, needs.credential);',
+    () => `const locked = ${on('J')} ? undefined : refuseIfLocked(call, toolCallId, span, needs.credential);`,
+  ],
+  [
+    'K',
+    'entry.timer = timer.after(graceMs, entry.expire);',
+    () => `if (!${on('K')}) entry.timer = timer.after(graceMs, entry.expire);`,
+  ],
+  [
     'F',
     /(\n\s*)return redactor\.redactDeep\(result\);\n/,
     (m, indent) => `${indent}return ${on('F')} ? result : redactor.redactDeep(result);\n`,
@@ -101,7 +130,7 @@ for (const [letter, site, replace] of sites) {
   patched = patched.replace(site, replace);
 }
 patched =
-  [...'ABCDEF']
+  [...'ABCDEFGHJK']
     .map((l) => `const __ablate${l} = (process.env.AGENT_LEASE_ABLATE ?? "").includes("${l}");\n`)
     .join('') +
   'let __ablateCall;\n' +
