@@ -115,6 +115,12 @@ if (!existsSync(bundle)) {
   process.exit(2);
 }
 const original = readFileSync(bundle, 'utf8');
+if (original.includes('__ablate')) {
+  console.error(
+    'packages/core/dist/index.js is already patched (an interrupted run?): run `pnpm build` first',
+  );
+  process.exit(2);
+}
 let patched = original;
 for (const [letter, site, replace] of sites) {
   const count =
