@@ -86,10 +86,12 @@ const trimModel = () => {
 };
 
 const TOKEN = 'bench-token-6c1f0e9a7b3d52';
+/** What every variant's tool returns: the same object for each to redact. */
+const issue = (number: number) => ({ number, title: 'Flaky test', body: 'The test fails one run in ten.' });
 const plainTools = {
   read_issue: tool({
     inputSchema: z.object({ number: z.number() }),
-    execute: ({ number }) => ({ number, title: 'Flaky test', body: 'The test fails one run in ten.' }),
+    execute: ({ number }) => issue(number),
   }),
 };
 const leasedTools = {
@@ -97,7 +99,7 @@ const leasedTools = {
     inputSchema: z.object({ number: z.number() }),
     execute: ({ number }) => {
       currentLease('tracker'); // what a real tool does first: take its lease (value stays unrevealed)
-      return { number, title: 'Flaky test', body: 'The test fails one run in ten.' };
+      return issue(number);
     },
   }),
 };
@@ -225,7 +227,7 @@ function requiredWorkAlone(guard: Guard, tracer: Tracer): ToolSet {
         try {
           result = floorStore.run({ tool: 'read_issue' }, () => {
             if (floorStore.getStore() === undefined) throw new Error('no lease'); // what currentLease() reads
-            return { number, title: 'Flaky test', body: 'The test fails one run in ten.' };
+            return issue(number);
           });
         } finally {
           floorStore.disable();
