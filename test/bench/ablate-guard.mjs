@@ -141,7 +141,8 @@ patched =
     .join('') +
   'let __ablateCall;\n' +
   // A non-recording span for every start: what a tracer without a provider hands out.
-  'const __ablateNoopTracer = { startSpan: () => trace.wrapSpanContext({ traceId: "0".repeat(32), spanId: "0".repeat(16), traceFlags: 0 }) };\n' +
+  'const __ablateSpanContext = { traceId: "0".repeat(32), spanId: "0".repeat(16), traceFlags: 0 };\n' +
+  'const __ablateNoopTracer = { startSpan: () => trace.wrapSpanContext(__ablateSpanContext) };\n' +
   patched;
 
 const backup = join(mkdtempSync(join(tmpdir(), 'ablate-')), 'index.js');
