@@ -133,7 +133,7 @@ export class HeadIndex {
     for (let p = 0; ; ) {
       if ((head3[k >>> 3]! & (1 << (k & 7))) !== 0) return true;
       if (p === last) return false;
-      k = ((k << 7) | (text.charCodeAt(p + 3) & 127)) & 0x1fffff;
+      k = rollKey3(k, text, p);
       p++;
     }
   }
@@ -213,7 +213,7 @@ export class HeadIndex {
         }
       }
       if (p === lastP) return undefined;
-      k = ((k << 7) | (text.charCodeAt(p + 3) & 127)) & 0x1fffff;
+      k = rollKey3(k, text, p);
       p++;
     }
   }
@@ -301,6 +301,11 @@ export function key4(s: string, i: number): number {
 /** The 21-bit key of s[i, i + 3): 7 bits of each code unit (non-ASCII aliases, which only adds candidates). */
 export function key3(s: string, i: number): number {
   return ((s.charCodeAt(i) & 127) << 14) | ((s.charCodeAt(i + 1) & 127) << 7) | (s.charCodeAt(i + 2) & 127);
+}
+
+/** key3(s, p + 1) from k = key3(s, p): the scans roll it one position at a time. */
+export function rollKey3(k: number, s: string, p: number): number {
+  return ((k << 7) | (s.charCodeAt(p + 3) & 127)) & 0x1fffff;
 }
 
 function samePrefix(text: string, p: number, pat: string, len: number): boolean {

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-non-null-assertion -- indices are in range by construction */
 import { FOLD, gramHash, Q } from './fold-hash.js';
-import { GOLDEN, key3, key4, type HeadIndex } from './head-index.js';
+import { GOLDEN, key3, key4, rollKey3, type HeadIndex } from './head-index.js';
 import { merge, type Hit, type RedactionCore, type Segment } from './redaction-core.js';
 import type { StreamRuleHit } from './rule-stream.js';
 import type { PatternStore } from './sampled-index.js';
@@ -414,7 +414,7 @@ function classifyFull(
       }
     }
     if (p === last) break;
-    k = ((k << 7) | (text.charCodeAt(p + 3) & 127)) & 0x1fffff;
+    k = rollKey3(k, text, p);
     p++;
   }
   return mayMatch ? ~(last + 1) : last + 1;
